@@ -1,0 +1,55 @@
+# Quick start: `make run` serves the demo on http://127.0.0.1:5000; `make test` runs the suite.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app gie
+PACKAGES := gie accounting billing commercial training
+
+.PHONY: run install translations extract-messages migrate demo test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed translations
+
+# Catalogs are kept as .po sources; the binary .mo files are built here, never committed.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d gie/translations
+
+# Refresh the catalogs after adding or changing user-facing text.
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -k _l -k lazy_gettext --no-location --sort-output -F babel.cfg -o gie/translations/messages.pot $(PACKAGES)
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i gie/translations/messages.pot -d gie/translations
+
+migrate: install
+	$(FLASK) db upgrade
+
+demo: migrate
+	$(FLASK) demo load
+
+run: demo
+	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+	@if [ -n "$$GIE_TEST_DATABASE_URL" ]; then \
+		echo "== the suite again on PostgreSQL =="; \
+		GIE_TEST_BACKEND=postgresql $(BIN)/pytest -m "not browser"; \
+	fi
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) instance test-artifacts .pytest_cache

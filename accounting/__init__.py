@@ -1,0 +1,1 @@
+"""Double-entry books of every member cooperative and of the GIE."""

@@ -1,0 +1,1 @@
+"""Service catalogue, subscriptions, invoices, payments and statements."""

@@ -1,0 +1,1 @@
+"""The cooperatives' products and the sales advisers' pipeline."""

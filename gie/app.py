@@ -1,0 +1,112 @@
+"""The composition root: the only module that knows every package."""
+
+from flask import Flask, render_template
+from flask_babel import gettext as _
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from gie import cli, config, db, i18n
+from gie.audit.services import current_actor_id
+from gie.errors import DomainError
+from gie.security import has_permission
+from gie.users.models import User
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(config.instance_path()))
+    app.config.from_mapping(config.from_environment())
+    if test_config:
+        app.config.update(test_config)
+
+    # Tests hand in one connection inside an outer transaction (GIE_BIND), rolled back after.
+    bind = app.config.get("GIE_BIND") or db.make_engine(app.config["SQLALCHEMY_DATABASE_URL"])
+    db.session.configure(bind=bind)
+
+    CSRFProtect(app)
+    i18n.init_app(app)
+    _init_login(app)
+    _register_blueprints(app)
+    _init_request_cycle(app)
+    _init_errors(app)
+    cli.init_app(app)
+    app.jinja_env.globals.update(can=lambda permission: has_permission(current_user, permission))
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    manager = LoginManager(app)
+    manager.login_view = "users.login"
+    manager.login_message = None
+    manager.session_protection = "strong"
+
+    @manager.user_loader
+    def load_user(user_id: str):
+        user = db.session.get(User, int(user_id))
+        return user if user and user.active else None
+
+
+def _register_blueprints(app: Flask) -> None:
+    from gie import dashboard
+    from gie.audit.views import bp as audit_bp
+    from gie.cooperatives.views import bp as cooperatives_bp
+    from gie.users.views import bp as users_bp
+
+    for blueprint in (dashboard.bp, users_bp, cooperatives_bp, audit_bp):
+        app.register_blueprint(blueprint)
+
+    @app.get("/health")
+    def health():
+        return {"status": "ok"}
+
+    health.permission = "public"
+
+
+def _init_request_cycle(app: Flask) -> None:
+    """One place commits or rolls back: a request that succeeds commits its work."""
+
+    @app.before_request
+    def set_actor():
+        current_actor_id.set(current_user.id if current_user.is_authenticated else None)
+
+    @app.after_request
+    def finish(response):
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        if app.config["SESSION_COOKIE_SECURE"]:
+            response.headers["Strict-Transport-Security"] = "max-age=31536000"
+        return response
+
+    @app.teardown_appcontext
+    def remove_session(_exc):
+        db.session.remove()
+
+
+def _init_errors(app: Flask) -> None:
+    def page(status: int, message: str | None = None):
+        db.session.rollback()
+        return render_template("errors/error.html", status=status, message=message), status
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        if error.status_code in (403, 404):
+            return page(error.status_code)
+        return page(error.status_code, str(error.message))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error):
+        return page(400, _("The form expired. Please go back, reload the page and try again."))
+
+    for status in (400, 403, 404, 405, 413, 500):
+        app.register_error_handler(status, lambda error, status=status: page(status))

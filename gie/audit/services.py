@@ -1,0 +1,100 @@
+"""Writes an audit entry next to every change of an audited record, inside the same flush.
+
+A model opts in with `__audited__ = True` (and may hide columns in `__audit_exclude__`).
+The actor comes from a context variable set once per request or command, so services
+need not pass it down to every helper.
+"""
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+
+from sqlalchemy import event, insert, inspect
+from sqlalchemy.orm import Session
+
+from gie.audit.models import AuditEntry
+from gie.db import utcnow
+
+current_actor_id: ContextVar[int | None] = ContextVar("current_actor_id", default=None)
+
+
+@contextmanager
+def acting_as(user_id: int | None):
+    token = current_actor_id.set(user_id)
+    try:
+        yield
+    finally:
+        current_actor_id.reset(token)
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def _audited_columns(obj) -> list[str]:
+    excluded = getattr(obj, "__audit_exclude__", set())
+    return [c.key for c in inspect(obj).mapper.column_attrs if c.key not in excluded]
+
+
+def _changes(obj) -> tuple[dict, dict]:
+    state = inspect(obj)
+    before, after = {}, {}
+    for key in _audited_columns(obj):
+        history = state.attrs[key].history
+        if not history.has_changes():
+            continue
+        old = history.deleted[0] if history.deleted else None
+        new = history.added[0] if history.added else None
+        if old != new:
+            before[key] = _plain(old)
+            after[key] = _plain(new)
+    return before, after
+
+
+def _snapshot(obj) -> dict:
+    return {key: _plain(getattr(obj, key)) for key in _audited_columns(obj)}
+
+
+def _row(obj, action: str, before, after) -> dict:
+    return {
+        "at": utcnow(),
+        "user_id": current_actor_id.get(),
+        "action": action,
+        "record_type": type(obj).__name__,
+        "record_id": obj.id,
+        "record_label": str(obj)[:200],
+        "before": before,
+        "after": after,
+    }
+
+
+@event.listens_for(Session, "before_flush")
+def _collect(session, _flush_context, _instances):
+    """Updates and deletes are read before the flush, while history is still there."""
+    pending = session.info.setdefault("audit_rows", [])
+    for obj in session.dirty:
+        if getattr(obj, "__audited__", False) and session.is_modified(obj):
+            before, after = _changes(obj)
+            if after:
+                pending.append(_row(obj, "update", before, after))
+    for obj in session.deleted:
+        if getattr(obj, "__audited__", False):
+            pending.append(_row(obj, "delete", _snapshot(obj), None))
+    session.info["audit_new"] = [o for o in session.new if getattr(o, "__audited__", False)]
+
+
+@event.listens_for(Session, "after_flush")
+def _write(session, _flush_context):
+    """Creations are written after the flush, once their ids exist."""
+    rows = session.info.pop("audit_rows", [])
+    rows += [_row(obj, "create", None, _snapshot(obj)) for obj in session.info.pop("audit_new", [])]
+    if rows:
+        session.connection().execute(insert(AuditEntry), rows)

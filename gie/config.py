@@ -1,0 +1,58 @@
+"""Settings, read from the environment. Every setting is listed in the README."""
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
+
+
+def instance_path() -> Path:
+    return Path(os.environ.get("GIE_INSTANCE_PATH", DEFAULT_INSTANCE))
+
+
+def database_url() -> str:
+    url = os.environ.get("GIE_DATABASE_URL")
+    if url:
+        return url
+    path = instance_path()
+    path.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path / 'gie.sqlite'}"
+
+
+def secret_key() -> str:
+    """GIE_SECRET_KEY, or a key generated once and kept in the instance folder."""
+    key = os.environ.get("GIE_SECRET_KEY")
+    if key:
+        return key
+    path = instance_path()
+    path.mkdir(parents=True, exist_ok=True)
+    key_file = path / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def from_environment() -> dict:
+    return {
+        "SQLALCHEMY_DATABASE_URL": database_url(),
+        "SECRET_KEY": secret_key(),
+        "SESSION_COOKIE_SECURE": os.environ.get("GIE_SECURE_COOKIES", "0") == "1",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": os.environ.get("GIE_SECURE_COOKIES", "0") == "1",
+        "GIE_LOGIN_MAX_FAILURES": _int("GIE_LOGIN_MAX_FAILURES", 5),
+        "GIE_LOGIN_LOCK_MINUTES": _int("GIE_LOGIN_LOCK_MINUTES", 15),
+        "GIE_PAGE_SIZE": _int("GIE_PAGE_SIZE", 50),
+        "MAX_CONTENT_LENGTH": _int("GIE_MAX_UPLOAD_BYTES", 5 * 1024 * 1024),
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_DEFAULT_TIMEZONE": "Africa/Casablanca",
+    }

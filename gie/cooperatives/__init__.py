@@ -1,0 +1,1 @@
+"""The registry of the GIE's member cooperatives (law 112-12)."""

@@ -1,0 +1,97 @@
+"""Read side of the registry: the filtered, paginated list and the CSV export."""
+
+import csv
+import io
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from gie.cooperatives.models import Cooperative
+from gie.cooperatives.services import FIELDS
+from gie.security import scope
+
+
+@dataclass
+class Filters:
+    text: str = ""
+    filiere: str = ""
+    province: str = ""
+    status: str = ""
+
+
+@dataclass
+class Page:
+    items: list[Cooperative]
+    total: int
+    number: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+
+def _filtered(filters: Filters, user):
+    stmt = scope(select(Cooperative), Cooperative, user)
+    if filters.text:
+        pattern = f"%{filters.text.strip()}%"
+        stmt = stmt.where(
+            or_(
+                Cooperative.code.ilike(pattern),
+                Cooperative.name.ilike(pattern),
+                Cooperative.name_ar.ilike(pattern),
+                Cooperative.commune.ilike(pattern),
+                Cooperative.ice.ilike(pattern),
+            )
+        )
+    for field in ("filiere", "province", "status"):
+        value = getattr(filters, field)
+        if value:
+            stmt = stmt.where(getattr(Cooperative, field) == value)
+    return stmt
+
+
+def search(session: Session, filters: Filters, user, *, page: int = 1, size: int = 50) -> Page:
+    stmt = _filtered(filters, user)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    page = max(1, page)
+    items = session.scalars(
+        stmt.order_by(Cooperative.code).offset((page - 1) * size).limit(size)
+    ).all()
+    return Page(list(items), total, page, size)
+
+
+def _csv(cooperatives) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(FIELDS)
+    for cooperative in cooperatives:
+        writer.writerow(
+            "" if getattr(cooperative, name) is None else getattr(cooperative, name)
+            for name in FIELDS
+        )
+    return out.getvalue()
+
+
+def export_csv(session: Session, filters: Filters, user) -> str:
+    """The filtered list in the import's own columns, so an export can be edited and
+    imported back."""
+    return _csv(session.scalars(_filtered(filters, user).order_by(Cooperative.code)))
+
+
+def export_one_csv(cooperative: Cooperative) -> str:
+    return _csv([cooperative])
+
+
+def choices(session: Session) -> list[tuple[int, str]]:
+    """(id, "CODE Name") of every cooperative, for select boxes."""
+    rows = session.execute(
+        select(Cooperative.id, Cooperative.code, Cooperative.name).order_by(Cooperative.code)
+    )
+    return [(row.id, f"{row.code} {row.name}") for row in rows]
+
+
+def count_by_status(session: Session, user) -> dict[str, int]:
+    stmt = scope(select(Cooperative.status, func.count()), Cooperative, user)
+    return dict(session.execute(stmt.group_by(Cooperative.status)).all())

@@ -1,0 +1,63 @@
+"""Reading the CSV files people export from spreadsheets (French-locale ones included)."""
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from dateutil import parser as date_parser
+from flask_babel import lazy_gettext as _l
+
+from gie.errors import ImportFailed
+
+
+def read_rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """Decode a CSV upload (UTF-8, with or without BOM; `,` or `;` separated).
+
+    Returns the lower-cased header and (line number, row) pairs, the header being line 1.
+    Raises ImportFailed when the file cannot be read at all.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFailed(
+            _l("The file is not UTF-8 text."), [(1, _l("Save it as CSV UTF-8."))]
+        ) from None
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [h.strip().lower() for h in next(reader, [])]
+    if not any(header):
+        raise ImportFailed(_l("The file is empty."), [(1, _l("A header line is required."))])
+    rows = []
+    for values in reader:
+        if not any(v.strip() for v in values):
+            continue
+        rows.append((reader.line_num, dict(zip(header, (v.strip() for v in values), strict=False))))
+    return header, rows
+
+
+def parse_decimal(text: str) -> Decimal:
+    """`1234.5`, `1234,5`, `1 234,50`: the decimal mark may be `.` or `,`."""
+    cleaned = text.replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+    if "," in cleaned and "." in cleaned:
+        cleaned = (
+            cleaned.replace(".", "").replace(",", ".")
+            if cleaned.rfind(",") > cleaned.rfind(".")
+            else cleaned.replace(",", "")
+        )
+    else:
+        cleaned = cleaned.replace(",", ".")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(text) from None
+    if not value.is_finite():
+        raise ValueError(text)
+    return value
+
+
+def parse_date(text: str) -> date:
+    """ISO dates (2026-03-31) or day-first dates as French spreadsheets write them (31/03/2026)."""
+    iso = len(text) == 10 and text[4] == "-"
+    return date_parser.parse(text, dayfirst=not iso, yearfirst=iso).date()

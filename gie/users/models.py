@@ -1,0 +1,47 @@
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gie.db import Base, UTCDateTime, utcnow
+
+LOCALES = ("fr", "ar", "en")
+
+
+class User(UserMixin, Base):
+    __tablename__ = "gie_user"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('admin', 'accountant', 'sales_adviser', 'training_coordinator', 'president')",
+            name="role",
+        ),
+        CheckConstraint(
+            "(role = 'president') = (cooperative_id IS NOT NULL)", name="president_coop"
+        ),
+    )
+    __audited__ = True
+    __audit_exclude__ = {"password_hash", "failed_logins", "locked_until", "last_login_at"}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  #: stored lower-case
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(30))
+    #: the cooperative a president belongs to; empty for every other role
+    cooperative_id: Mapped[int | None] = mapped_column(ForeignKey("gie_cooperative.id"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    locale: Mapped[str] = mapped_column(String(5), default="fr")
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)  #: since the last success
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    cooperative = relationship("Cooperative", lazy="joined")
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def __str__(self) -> str:
+        return self.email

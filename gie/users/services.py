@@ -1,0 +1,198 @@
+"""Users: creation, edition, deactivation, passwords and login throttling."""
+
+from datetime import datetime
+
+from dateutil.relativedelta import relativedelta
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from gie.cooperatives.models import Cooperative
+from gie.db import utcnow
+from gie.errors import DomainError, NotFound, ValidationError
+from gie.security import ROLES
+from gie.users.models import LOCALES, User
+
+MIN_PASSWORD_LENGTH = 10
+
+
+class LoginRefused(DomainError):
+    status_code = 401
+
+
+class LoginLocked(LoginRefused):
+    def __init__(self, message, until: datetime):
+        super().__init__(message)
+        self.until = until
+
+
+def _check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(
+            _l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
+            field_errors={
+                "password": [_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)]
+            },
+        )
+
+
+def _check_fields(
+    session: Session,
+    *,
+    email: str,
+    role: str,
+    cooperative_id: int | None,
+    user_id: int | None = None,
+) -> None:
+    errors: dict[str, list] = {}
+    if role not in ROLES:
+        errors["role"] = [_l("Choose a role.")]
+    if role == "president" and not cooperative_id:
+        errors["cooperative_id"] = [_l("A president belongs to one cooperative.")]
+    if cooperative_id and session.get(Cooperative, cooperative_id) is None:
+        errors["cooperative_id"] = [_l("Unknown cooperative.")]
+    taken = session.scalar(select(User.id).where(func.lower(User.email) == email.lower()))
+    if taken and taken != user_id:
+        errors["email"] = [_l("Another account already uses this email.")]
+    if errors:
+        raise ValidationError(_l("Please correct the highlighted fields."), field_errors=errors)
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    role: str,
+    password: str,
+    cooperative_id: int | None = None,
+    locale: str = "fr",
+) -> User:
+    """Create an account. Raises ValidationError."""
+    email = email.strip().lower()
+    _check_fields(session, email=email, role=role, cooperative_id=cooperative_id)
+    _check_password_strength(password)
+    user = User(
+        email=email,
+        name=name.strip(),
+        role=role,
+        cooperative_id=cooperative_id if role == "president" else None,
+        password_hash=generate_password_hash(password),
+        locale=locale if locale in LOCALES else "fr",
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(_l("This page does not exist."))
+    return user
+
+
+def update_user(
+    session: Session, user_id: int, *, email: str, name: str, role: str, cooperative_id: int | None
+) -> User:
+    """Change an account's identity and role. Raises NotFound, ValidationError."""
+    user = get_user(session, user_id)
+    email = email.strip().lower()
+    _check_fields(session, email=email, role=role, cooperative_id=cooperative_id, user_id=user.id)
+    user.email = email
+    user.name = name.strip()
+    user.role = role
+    user.cooperative_id = cooperative_id if role == "president" else None
+    session.flush()
+    return user
+
+
+def set_active(session: Session, user_id: int, active: bool, *, actor: User) -> User:
+    """Deactivate (or reactivate) an account; an admin cannot deactivate themself."""
+    user = get_user(session, user_id)
+    if not active and user.id == actor.id:
+        raise DomainError(_l("You cannot deactivate your own account."))
+    user.active = active
+    session.flush()
+    return user
+
+
+def reset_password(session: Session, user_id: int, new_password: str) -> User:
+    """An administrator sets a new password, which also lifts a login lock."""
+    user = get_user(session, user_id)
+    _check_password_strength(new_password)
+    user.password_hash = generate_password_hash(new_password)
+    user.failed_logins = 0
+    user.locked_until = None
+    session.flush()
+    return user
+
+
+def change_password(session: Session, user: User, *, current: str, new: str) -> None:
+    """The user changes their own password. Raises ValidationError."""
+    if not check_password_hash(user.password_hash, current):
+        raise ValidationError(
+            _l("The current password is wrong."),
+            field_errors={"current_password": [_l("The current password is wrong.")]},
+        )
+    _check_password_strength(new)
+    user.password_hash = generate_password_hash(new)
+    session.flush()
+
+
+def set_locale(session: Session, user: User, locale: str) -> None:
+    if locale in LOCALES:
+        user.locale = locale
+        session.flush()
+
+
+def authenticate(
+    session: Session,
+    email: str,
+    password: str,
+    *,
+    max_failures: int,
+    lock_minutes: int,
+    now: datetime | None = None,
+) -> User:
+    """Check a login. After `max_failures` wrong passwords in a row the account is locked
+    for `lock_minutes`; the counter lives in the database so every worker agrees.
+
+    Raises LoginLocked, LoginRefused. The caller commits even when it raises, so that
+    failures are counted.
+    """
+    now = now or utcnow()
+    refused = LoginRefused(_l("Wrong email or password."))
+    user = session.scalar(
+        select(User).where(func.lower(User.email) == email.strip().lower()).with_for_update()
+    )
+    if user is None or not user.active:
+        raise refused
+    if user.locked_until and user.locked_until > now:
+        raise _locked(user.locked_until, now)
+    if not check_password_hash(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= max_failures:
+            user.failed_logins = 0
+            user.locked_until = now + relativedelta(minutes=lock_minutes)
+            session.flush()
+            raise _locked(user.locked_until, now)
+        session.flush()
+        raise refused
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    session.flush()
+    return user
+
+
+def _locked(until: datetime, now: datetime) -> LoginLocked:
+    minutes = max(1, -int((now - until).total_seconds() // 60))
+    return LoginLocked(
+        _l(
+            "Too many failed attempts: this account is locked for %(minutes)d minutes.",
+            minutes=minutes,
+        ),
+        until,
+    )

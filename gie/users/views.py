@@ -1,0 +1,191 @@
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from gie import db
+from gie.cooperatives import reports as cooperative_reports
+from gie.errors import DomainError, ValidationError
+from gie.security import public, requires
+from gie.users import reports, services
+from gie.users.forms import (
+    ROLE_LABELS,
+    ChangePasswordForm,
+    ConfirmForm,
+    LoginForm,
+    NewUserForm,
+    ResetPasswordForm,
+    UserForm,
+)
+from gie.users.models import LOCALES
+from gie.web import attach_errors, safe_next
+
+bp = Blueprint("users", __name__)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(
+                db.session,
+                form.email.data,
+                form.password.data,
+                max_failures=current_app.config["GIE_LOGIN_MAX_FAILURES"],
+                lock_minutes=current_app.config["GIE_LOGIN_LOCK_MINUTES"],
+            )
+        except services.LoginRefused as refused:
+            # The failure count must survive this request.
+            db.session.commit()
+            flash(str(refused.message), "error")
+            return render_template("users/login.html", form=form), 401
+        session.clear()
+        login_user(user)
+        return redirect(safe_next(request.args.get("next"), url_for("dashboard.home")))
+    return render_template("users/login.html", form=form)
+
+
+@bp.post("/logout")
+@requires("account.self")
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."), "success")
+    return redirect(url_for(".login"))
+
+
+@bp.post("/language")
+@public
+def set_language():
+    locale = request.form.get("locale", "fr")
+    if locale in LOCALES:
+        session["locale"] = locale
+        if current_user.is_authenticated:
+            services.set_locale(db.session, current_user, locale)
+    return redirect(safe_next(request.form.get("next"), url_for("dashboard.home")))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@requires("account.self")
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                db.session, current_user, current=form.current_password.data, new=form.password.data
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            flash(_("Your password was changed."), "success")
+            return redirect(url_for("dashboard.home"))
+    return render_template("users/password.html", form=form), 422 if form.errors else 200
+
+
+def _cooperative_choices():
+    return [(0, "—")] + cooperative_reports.choices(db.session)
+
+
+@bp.get("/admin/users/")
+@requires("users.manage")
+def user_list():
+    return render_template(
+        "users/list.html",
+        users=reports.list_users(db.session),
+        roles=ROLE_LABELS,
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@requires("users.manage")
+def user_new():
+    form = NewUserForm()
+    form.cooperative_id.choices = _cooperative_choices()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                db.session,
+                email=form.email.data,
+                name=form.name.data,
+                role=form.role.data,
+                password=form.password.data,
+                cooperative_id=form.cooperative_id.data or None,
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            flash(_("Account %(email)s created.", email=user.email), "success")
+            return redirect(url_for(".user_list"))
+    return render_template("users/edit.html", form=form, user=None), 422 if form.errors else 200
+
+
+@bp.route("/admin/users/<int:user_id>/edit", methods=["GET", "POST"])
+@requires("users.manage")
+def user_edit(user_id: int):
+    user = services.get_user(db.session, user_id)
+    form = UserForm(obj=user)
+    form.cooperative_id.choices = _cooperative_choices()
+    if request.method == "GET":
+        form.cooperative_id.data = user.cooperative_id or 0
+    reset = ResetPasswordForm(prefix="reset")
+    if form.validate_on_submit():
+        try:
+            services.update_user(
+                db.session,
+                user_id,
+                email=form.email.data,
+                name=form.name.data,
+                role=form.role.data,
+                cooperative_id=form.cooperative_id.data or None,
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            flash(_("Account %(email)s saved.", email=user.email), "success")
+            return redirect(url_for(".user_list"))
+    status = 422 if form.errors else 200
+    return render_template("users/edit.html", form=form, user=user, reset=reset), status
+
+
+@bp.post("/admin/users/<int:user_id>/password")
+@requires("users.manage")
+def user_reset_password(user_id: int):
+    reset = ResetPasswordForm(prefix="reset")
+    if reset.validate_on_submit():
+        try:
+            user = services.reset_password(db.session, user_id, reset.password.data)
+        except ValidationError as error:
+            flash(str(error.message), "error")
+        else:
+            flash(_("New password set for %(email)s.", email=user.email), "success")
+    return redirect(url_for(".user_edit", user_id=user_id))
+
+
+@bp.post("/admin/users/<int:user_id>/active")
+@requires("users.manage")
+def user_set_active(user_id: int):
+    if ConfirmForm().validate_on_submit():
+        active = request.form.get("active") == "1"
+        try:
+            user = services.set_active(db.session, user_id, active, actor=current_user)
+        except DomainError as error:
+            flash(str(error.message), "error")
+        else:
+            if active:
+                flash(_("Account %(email)s reactivated.", email=user.email), "success")
+            else:
+                flash(_("Account %(email)s deactivated.", email=user.email), "success")
+    return redirect(url_for(".user_list"))

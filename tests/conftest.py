@@ -1,0 +1,199 @@
+"""Fixtures: a migrated database per run (SQLite, or PostgreSQL with GIE_TEST_BACKEND),
+each test inside a transaction rolled back at the end."""
+
+import decimal
+import itertools
+import os
+import tempfile
+import uuid
+
+import pytest
+from alembic import command
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+_instance = tempfile.mkdtemp(prefix="gie-test-instance-")
+os.environ["GIE_INSTANCE_PATH"] = _instance
+os.environ["GIE_SECRET_KEY"] = "test-secret-key"
+os.environ.pop("GIE_DATABASE_URL", None)
+
+from gie import create_app, db  # noqa: E402
+from gie.cli import alembic_config  # noqa: E402
+from gie.cooperatives import services as cooperative_services  # noqa: E402
+from gie.demo import ice_for  # noqa: E402
+from gie.users import services as user_services  # noqa: E402
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True)
+def _no_float_in_money():
+    """A float mixed into a Decimal computation fails loudly."""
+    context = decimal.getcontext()
+    context.traps[decimal.FloatOperation] = True
+    yield
+    context.traps[decimal.FloatOperation] = False
+
+
+def _postgres_admin_url():
+    url = os.environ.get("GIE_TEST_DATABASE_URL")
+    if not url:
+        pytest.fail("GIE_TEST_BACKEND=postgresql needs GIE_TEST_DATABASE_URL", pytrace=False)
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+class Databases:
+    """Creates throw-away databases on the backend under test and drops them at the end."""
+
+    def __init__(self, tmp_path_factory):
+        self.backend = os.environ.get("GIE_TEST_BACKEND", "sqlite")
+        self.tmp = tmp_path_factory
+        self.created: list[str] = []
+
+    def new(self) -> str:
+        if self.backend == "sqlite":
+            path = self.tmp.mktemp("db") / "gie.sqlite"
+            return f"sqlite:///{path}"
+        admin = _postgres_admin_url()
+        name = f"gie_test_{uuid.uuid4().hex[:12]}"
+        engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+        except Exception as error:  # the PostgreSQL run must fail, never skip
+            pytest.fail(f"PostgreSQL is unreachable at {admin!r}: {error}", pytrace=False)
+        finally:
+            engine.dispose()
+        self.created.append(name)
+        return admin.set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self):
+        if not self.created:
+            return
+        engine = create_engine(_postgres_admin_url(), isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            for name in self.created:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory):
+    factory = Databases(tmp_path_factory)
+    yield factory
+    factory.drop_all()
+
+
+def migrate(url: str) -> None:
+    command.upgrade(alembic_config(url), "head")
+
+
+@pytest.fixture(scope="session")
+def database_url(databases):
+    url = databases.new()
+    migrate(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url):
+    engine = db.make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def app(engine, database_url):
+    connection = engine.connect()
+    outer = connection.begin()
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URL": database_url,
+            "GIE_BIND": connection,
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+    # No application context stays pushed: each request opens and closes its own, as in
+    # production, and the session is removed after it. Factories commit for that reason.
+    yield app
+    db.session.remove()
+    outer.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def session(app):
+    return db.session
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+_codes = itertools.count(100)
+
+
+@pytest.fixture
+def make_cooperative(session):
+    def make(**overrides):
+        number = next(_codes)
+        data = {
+            "code": f"COOP-{number:03d}",
+            "name": f"Coopérative {number}",
+            "filiere": "pottery",
+            "province": "MA-TET",
+            "ice": ice_for(7_000_000 + number),
+            "status": "active",
+        }
+        data.update(overrides)
+        cooperative = cooperative_services.create_cooperative(session, data)
+        session.commit()
+        return cooperative
+
+    return make
+
+
+_emails = itertools.count(1)
+
+
+@pytest.fixture
+def make_user(session, make_cooperative):
+    def make(role: str, cooperative=None, **overrides):
+        if role == "president" and cooperative is None:
+            cooperative = make_cooperative()
+        data = {
+            "email": f"{role}{next(_emails)}@example.ma",
+            "name": f"{role.replace('_', ' ').title()} Test",
+            "role": role,
+            "password": PASSWORD,
+            "cooperative_id": cooperative.id if cooperative else None,
+        }
+        data.update(overrides)
+        user = user_services.create_user(session, **data)
+        session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login_as(client, make_user):
+    """Log the test client in as a new user of `role`; returns that user."""
+
+    def login(role: str, cooperative=None, **overrides):
+        user = make_user(role, cooperative, **overrides)
+        response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 302, response.data
+        return user
+
+    return login

@@ -1,0 +1,1 @@
+"""Courses, sessions, bookings, attendance and certificates."""
