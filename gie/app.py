@@ -1,6 +1,6 @@
 """The composition root: the only module that knows every package."""
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -71,7 +71,15 @@ def _init_request_cycle(app: Flask) -> None:
 
     @app.before_request
     def set_actor():
-        current_actor_id.set(current_user.id if current_user.is_authenticated else None)
+        g.actor_token = current_actor_id.set(
+            current_user.id if current_user.is_authenticated else None
+        )
+
+    @app.teardown_request
+    def forget_actor(_exc):
+        token = g.pop("actor_token", None)
+        if token is not None:
+            current_actor_id.reset(token)
 
     @app.after_request
     def finish(response):

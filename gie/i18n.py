@@ -5,8 +5,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from babel.numbers import format_currency, format_decimal
-from flask import request, session
-from flask_babel import Babel, format_date, format_datetime, get_locale
+from flask import has_request_context, request, session
+from flask_babel import Babel, force_locale, format_date, format_datetime, get_locale
 from flask_login import current_user
 
 LANGUAGES = {"fr": "Français", "ar": "العربية", "en": "English"}
@@ -15,11 +15,27 @@ FORMAT_LOCALES = {"fr": "fr_MA", "ar": "ar_MA", "en": "en"}
 
 
 def select_language() -> str:
+    if not has_request_context():
+        return "fr"
     if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
         return current_user.locale
     if session.get("locale") in LANGUAGES:
         return session["locale"]
     return request.accept_languages.best_match(list(LANGUAGES)) or "fr"
+
+
+def fold(text: str) -> str:
+    """Compare labels as people type them: any case, straight or curly apostrophes."""
+    return text.strip().replace("\u2019", "'").casefold()
+
+
+def labels_in_every_language(label) -> set[str]:
+    """A lazy label as every supported language writes it, folded."""
+    found = {fold(str(label))}
+    for code in LANGUAGES:
+        with force_locale(code):
+            found.add(fold(str(label)))
+    return found
 
 
 def language() -> str:

@@ -5,23 +5,17 @@ from wtforms import DateField, DecimalField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from gie.cooperatives.models import FILIERES, LEGAL_FORMS, PROVINCES, STATUSES
-
-
-def _choices(options: dict, blank=None) -> list:
-    items = list(options.items())
-    return [("", blank)] + items if blank is not None else items
+from gie.forms import choices
 
 
 class CooperativeForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)])
     name = StringField(_l("Name (French)"), validators=[DataRequired(), Length(max=200)])
     name_ar = StringField(_l("Name (Arabic)"), validators=[Length(max=200)])
-    legal_form = SelectField(_l("Legal form"), choices=_choices(LEGAL_FORMS))
-    filiere = SelectField(
-        _l("Filière"), choices=_choices(FILIERES, ""), validators=[DataRequired()]
-    )
+    legal_form = SelectField(_l("Legal form"), choices=choices(LEGAL_FORMS))
+    filiere = SelectField(_l("Filière"), choices=choices(FILIERES, ""), validators=[DataRequired()])
     province = SelectField(
-        _l("Prefecture or province"), choices=_choices(PROVINCES, ""), validators=[DataRequired()]
+        _l("Prefecture or province"), choices=choices(PROVINCES, ""), validators=[DataRequired()]
     )
     commune = StringField(_l("Commune"), validators=[Length(max=120)])
     address = TextAreaField(_l("Address"))
@@ -37,7 +31,7 @@ class CooperativeForm(FlaskForm):
     )
     membership_start_on = DateField(_l("Member of the GIE since"), validators=[Optional()])
     membership_end_on = DateField(_l("Membership ended on"), validators=[Optional()])
-    status = SelectField(_l("Membership status"), choices=_choices(STATUSES))
+    status = SelectField(_l("Membership status"), choices=choices(STATUSES))
     members_women = IntegerField(_l("Women members"), validators=[Optional(), NumberRange(min=0)])
     members_men = IntegerField(_l("Men members"), validators=[Optional(), NumberRange(min=0)])
     members_youth = IntegerField(

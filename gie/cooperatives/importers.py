@@ -11,15 +11,16 @@ from gie.cooperatives import services
 from gie.cooperatives.models import FILIERES, PROVINCES, STATUSES, Cooperative
 from gie.csvfiles import parse_date, parse_decimal, read_rows
 from gie.errors import ImportFailed
+from gie.i18n import fold, labels_in_every_language
 
 CHOICES = {"filiere": FILIERES, "province": PROVINCES, "status": STATUSES}
 
 
 def _choice(field: str, text: str) -> str:
     """Accept a code (`olive_oil`, `MA-TET`) or its label in any language, any case."""
-    wanted = text.strip().casefold()
+    wanted = fold(text)
     for code, label in CHOICES[field].items():
-        if wanted in (code.casefold(), str(label).casefold()):
+        if wanted == code.casefold() or wanted in labels_in_every_language(label):
             return code
     return text
 

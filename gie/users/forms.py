@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from gie.security import ROLES
+from gie.forms import choices
 
 ROLE_LABELS = {
     "admin": _l("Administrator"),
@@ -31,7 +31,7 @@ class ChangePasswordForm(FlaskForm):
 class UserForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    role = SelectField(_l("Role"), choices=[(r, ROLE_LABELS[r]) for r in ROLES])
+    role = SelectField(_l("Role"), choices=choices(ROLE_LABELS))
     cooperative_id = SelectField(_l("Cooperative (presidents only)"), coerce=int, choices=[])
 
 

@@ -14,6 +14,7 @@ from flask_login import current_user, login_user, logout_user
 from gie import db
 from gie.cooperatives import reports as cooperative_reports
 from gie.errors import DomainError, ValidationError
+from gie.forms import choices
 from gie.security import public, requires
 from gie.users import reports, services
 from gie.users.forms import (
@@ -95,7 +96,7 @@ def change_password():
 
 
 def _cooperative_choices():
-    return [(0, "—")] + cooperative_reports.choices(db.session)
+    return choices([(0, "—"), *cooperative_reports.choices(db.session)])
 
 
 @bp.get("/admin/users/")

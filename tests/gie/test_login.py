@@ -1,0 +1,119 @@
+from datetime import timedelta
+
+from sqlalchemy import update
+
+from gie.db import utcnow
+from gie.users.models import User
+from tests.conftest import PASSWORD
+
+
+def _login(client, email, password):
+    return client.post("/login", data={"email": email, "password": password})
+
+
+def test_right_password_logs_in_and_lands_on_home(client, make_user):
+    user = make_user("accountant")
+    response = _login(client, user.email, PASSWORD)
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_wrong_password_is_refused_with_a_message(client, make_user):
+    user = make_user("accountant")
+    response = _login(client, user.email, "not-the-password")
+    assert response.status_code == 401
+    assert (
+        "Adresse e-mail ou mot de passe incorrect" in response.text or "incorrect" in response.text
+    )
+    assert client.get("/").status_code == 302
+
+
+def test_repeated_failures_lock_the_account_until_the_lock_expires(client, session, make_user):
+    user = make_user("accountant")
+    for _ in range(4):
+        assert _login(client, user.email, "wrong-password").status_code == 401
+    fifth = _login(client, user.email, "wrong-password")
+    assert "15 minutes" in fifth.text
+
+    locked = _login(client, user.email, PASSWORD)
+    assert locked.status_code == 401
+    assert "15 minutes" in locked.text
+    assert client.get("/").status_code == 302
+
+    # Time passes: the lock has expired.
+    session.execute(
+        update(User).where(User.id == user.id).values(locked_until=utcnow() - timedelta(seconds=1))
+    )
+    session.commit()
+    assert _login(client, user.email, PASSWORD).status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_success_resets_the_failure_count(client, session, make_user):
+    user = make_user("accountant")
+    for _ in range(4):
+        _login(client, user.email, "wrong-password")
+    assert _login(client, user.email, PASSWORD).status_code == 302
+    client.post("/logout")
+    for _ in range(4):
+        _login(client, user.email, "wrong-password")
+    assert _login(client, user.email, PASSWORD).status_code == 302
+
+
+def test_deactivated_account_cannot_log_in(client, session, make_user):
+    user = make_user("sales_adviser")
+    session.execute(update(User).where(User.id == user.id).values(active=False))
+    session.commit()
+    assert _login(client, user.email, PASSWORD).status_code == 401
+
+
+def test_login_follows_next_only_within_the_site(client, make_user):
+    user = make_user("accountant")
+    inside = client.post(
+        "/login?next=/cooperatives/", data={"email": user.email, "password": PASSWORD}
+    )
+    assert inside.location == "/cooperatives/"
+    client.post("/logout")
+    outside = client.post(
+        "/login?next=https://evil.example/", data={"email": user.email, "password": PASSWORD}
+    )
+    assert outside.location == "/"
+
+
+def test_logout_ends_the_session(client, login_as):
+    login_as("accountant")
+    assert client.post("/logout").status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_change_password_needs_the_current_one(client, login_as):
+    user = login_as("accountant")
+    wrong = client.post(
+        "/account/password",
+        data={
+            "current_password": "nope",
+            "password": "a-new-password-1",
+            "confirm": "a-new-password-1",
+        },
+    )
+    assert wrong.status_code == 422
+    ok = client.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "password": "a-new-password-1",
+            "confirm": "a-new-password-1",
+        },
+    )
+    assert ok.status_code == 302
+    client.post("/logout")
+    assert _login(client, user.email, PASSWORD).status_code == 401
+    assert _login(client, user.email, "a-new-password-1").status_code == 302
+
+
+def test_session_cookie_is_http_only_and_same_site(client, make_user):
+    user = make_user("accountant")
+    response = _login(client, user.email, PASSWORD)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
