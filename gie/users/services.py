@@ -165,7 +165,7 @@ def authenticate(
     now = now or utcnow()
     refused = LoginRefused(_l("Wrong email or password."))
     user = session.scalar(
-        select(User).where(func.lower(User.email) == email.strip().lower()).with_for_update()
+        select(User).where(func.lower(User.email) == email.strip().lower()).with_for_update(of=User)
     )
     if user is None or not user.active:
         raise refused

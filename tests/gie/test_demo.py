@@ -1,0 +1,33 @@
+from sqlalchemy import func, select
+from stdnum.ma import ice
+
+from gie.cooperatives.models import Cooperative
+from gie.demo import PASSWORD
+from gie.security import ROLES
+from gie.users.models import User
+
+
+def test_demo_load_is_idempotent_and_covers_every_role(runner, session):
+    first = runner.invoke(args=["demo", "load"])
+    assert first.exit_code == 0, first.output
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    cooperatives = session.scalars(select(Cooperative)).all()
+    assert len(cooperatives) == 12
+    assert all(ice.is_valid(c.ice) for c in cooperatives)
+    assert len({c.filiere for c in cooperatives}) >= 8
+    assert len({c.province for c in cooperatives}) >= 6
+    roles = dict(session.execute(select(User.role, func.count()).group_by(User.role)).all())
+    assert set(roles) == set(ROLES)
+    assert roles["president"] == 2
+    presidents = session.scalars(select(User).where(User.role == "president")).all()
+    assert presidents[0].cooperative_id != presidents[1].cooperative_id
+
+
+def test_printed_demo_logins_work(runner, client):
+    output = runner.invoke(args=["demo", "load"]).output
+    emails = [line.split()[-1] for line in output.splitlines() if "@" in line]
+    assert len(emails) == 6
+    for email in emails:
+        assert client.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
+        assert client.get("/").status_code == 200
+        client.post("/logout")
