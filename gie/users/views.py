@@ -52,6 +52,10 @@ def login():
             db.session.commit()
             flash(str(refused.message), "error")
             return render_template("users/login.html", form=form), 401
+        # A language picked on the login page becomes the account's language.
+        chosen_locale = session.get("locale")
+        if chosen_locale:
+            services.set_locale(db.session, user, chosen_locale)
         session.clear()
         login_user(user)
         return redirect(safe_next(request.args.get("next"), url_for("dashboard.home")))

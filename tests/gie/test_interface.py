@@ -84,3 +84,10 @@ def test_every_message_is_translated_in_french_and_arabic(tmp_path):
             catalog = read_po(po)
         translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
         assert wanted - translated == set(), language
+
+
+def test_language_picked_on_the_login_page_becomes_the_accounts(client, make_user):
+    user = make_user("accountant")
+    client.post("/language", data={"locale": "ar", "next": "/login"})
+    client.post("/login", data={"email": user.email, "password": "correct-horse-battery"})
+    assert 'dir="rtl"' in client.get("/").text
