@@ -2,6 +2,8 @@
 
 from playwright.sync_api import expect
 
+from tests.browser.conftest import Visitor
+
 NAV = {
     "fr": {"cooperatives": "Coopératives", "users": "Utilisateurs", "audit": "Journal d’audit"},
     "ar": {"cooperatives": "التعاونيات", "users": "المستخدمون", "audit": "سجل التدقيق"},
@@ -83,3 +85,17 @@ def test_language_switch_mirrors_the_layout(visitor):
     page.wait_for_load_state()
     expect(page.locator("html")).to_have_attribute("dir", "rtl" if other == "ar" else "ltr")
     expect(page.locator("nav.mainnav")).to_contain_text(NAV[other]["cooperatives"])
+
+
+def test_cooperative_list_works_on_a_phone(browser, live_server):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, locale="ar"
+    )
+    page = context.new_page()
+    phone = Visitor(page, live_server, "ar")
+    phone.login("comptable@gie-tta.ma")
+    phone.go("/cooperatives/")
+    expect(page.locator("table.dense")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+    phone.shot("phone-cooperatives")
+    context.close()
