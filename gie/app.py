@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from accounting.cli import accounting_cli
 from gie import cli, config, db, i18n
 from gie.audit.services import current_actor_id
 from gie.errors import DomainError
@@ -34,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_request_cycle(app)
     _init_errors(app)
     cli.init_app(app)
+    app.cli.add_command(accounting_cli)
     app.jinja_env.globals.update(can=lambda permission: has_permission(current_user, permission))
     return app
 

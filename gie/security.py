@@ -25,6 +25,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "cooperatives.export": ALL_ROLES,
     "cooperatives.edit": frozenset({"admin", "accountant"}),
     "cooperatives.import": frozenset({"admin", "accountant"}),
+    "accounting.view": frozenset({"admin", "accountant", "president"}),
+    "accounting.edit": frozenset({"admin", "accountant"}),
     "users.manage": frozenset({"admin"}),
     "audit.view": frozenset({"admin"}),
 }

@@ -2,7 +2,8 @@
 
 from alembic import context
 
-import gie.audit.models  # noqa: F401  (each import registers its tables)
+import accounting.models  # noqa: F401  (each import registers its tables)
+import gie.audit.models  # noqa: F401
 import gie.cooperatives.models  # noqa: F401
 import gie.users.models  # noqa: F401
 from gie.config import database_url
