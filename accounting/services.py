@@ -404,22 +404,53 @@ def _lock_ledger(session: Session, ledger_id: int) -> Ledger:
     ).one()
 
 
+@dataclass(frozen=True)
+class DigestLine:
+    account_code: str
+    partner: str
+    debit: Decimal
+    credit: Decimal
+    label: str
+
+
+def digest(
+    previous_hash: str,
+    ledger_code: str,
+    *,
+    number: str,
+    on: date,
+    journal_code: str,
+    label: str,
+    reference: str,
+    lines: list[DigestLine],
+) -> str:
+    """SHA-256 over the previous posted entry's hash and everything a posted entry says.
+
+    Plain values in, so that bulk paths (the CSV import) chain exactly as `post_entry` does.
+    """
+    parts = [previous_hash, ledger_code, number, on.isoformat(), journal_code, label, reference]
+    parts += [
+        f"{line.account_code}:{line.partner}:{to_cents(line.debit)}:{to_cents(line.credit)}:{line.label}"
+        for line in lines
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
 def entry_digest(previous_hash: str, ledger_code: str, entry: Entry) -> str:
-    """SHA-256 of the previous posted entry's hash and everything this entry says."""
-    parts = [
+    ordered = sorted(entry.lines, key=lambda line: (line.position, line.id))
+    return digest(
         previous_hash,
         ledger_code,
-        entry.number or "",
-        entry.date.isoformat(),
-        entry.journal.code,
-        entry.label,
-        entry.reference,
-    ]
-    for line in sorted(entry.lines, key=lambda line: (line.position, line.id)):
-        parts.append(
-            f"{line.account.code}:{line.partner}:{to_cents(line.debit)}:{to_cents(line.credit)}:{line.label}"
-        )
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+        number=entry.number or "",
+        on=entry.date,
+        journal_code=entry.journal.code,
+        label=entry.label,
+        reference=entry.reference,
+        lines=[
+            DigestLine(line.account.code, line.partner, line.debit, line.credit, line.label)
+            for line in ordered
+        ],
+    )
 
 
 def post_entry(session: Session, entry_id: int, *, actor=None) -> Entry:

@@ -53,12 +53,13 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from accounting.views import bp as accounting_bp
     from gie import dashboard
     from gie.audit.views import bp as audit_bp
     from gie.cooperatives.views import bp as cooperatives_bp
     from gie.users.views import bp as users_bp
 
-    for blueprint in (dashboard.bp, users_bp, cooperatives_bp, audit_bp):
+    for blueprint in (dashboard.bp, users_bp, cooperatives_bp, audit_bp, accounting_bp):
         app.register_blueprint(blueprint)
 
     @app.get("/health")

@@ -1,0 +1,3 @@
+"""Report pages of the accounting blueprint (trial balance, general ledger, CPC, bilan...)."""
+
+from accounting.views import bp  # noqa: F401
