@@ -1,8 +1,390 @@
 """The accounting blueprint: ledgers, chart of accounts, entries. Report pages live in
 report_views, file import and export pages in transfer_views, on the same blueprint."""
 
-from flask import Blueprint
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from accounting import entry_queries, services
+from accounting.entry_forms import (
+    JOURNAL_LABELS,
+    KIND_LABELS,
+    EditAccountForm,
+    EntryForm,
+    LockDateForm,
+    NewAccountForm,
+    OpenLedgerForm,
+    ReverseForm,
+)
+from accounting.models import Entry
+from gie import db
+from gie.csvfiles import parse_date, parse_decimal
+from gie.errors import DomainError, ValidationError
+from gie.forms import ConfirmForm, choices
+from gie.money import ZERO
+from gie.security import is_scoped, requires
+from gie.web import attach_errors, page_number
 
 bp = Blueprint("accounting", __name__, url_prefix="/accounting", template_folder="templates")
+
+
+# --- ledgers -------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@requires("accounting.view")
+def index():
+    ledgers = services.visible_ledgers(db.session, current_user)
+    if is_scoped(current_user) and len(ledgers) == 1:
+        return redirect(url_for(".ledger", ledger_id=ledgers[0].id))
+    form = OpenLedgerForm(first_year=date.today().year)
+    form.code.choices = choices(entry_queries.codes_without_books(db.session))
+    return render_template("accounting/index.html", ledgers=ledgers, form=form)
+
+
+@bp.post("/ledgers")
+@requires("accounting.edit")
+def open_ledger():
+    form = OpenLedgerForm()
+    form.code.choices = choices(entry_queries.codes_without_books(db.session))
+    if not form.validate_on_submit():
+        flash(_("Choose whose books to open and the first year."), "error")
+        return redirect(url_for(".index"))
+    try:
+        ledger = services.open_ledger(db.session, form.code.data, first_year=form.first_year.data)
+    except ValidationError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for(".index"))
+    flash(_("Books of %(code)s opened.", code=ledger.code), "success")
+    return redirect(url_for(".ledger", ledger_id=ledger.id))
+
+
+@bp.get("/ledgers/<int:ledger_id>")
+@requires("accounting.view")
+def ledger(ledger_id: int):
+    ledger = services.get_ledger(db.session, ledger_id, actor=current_user)
+    years = entry_queries.fiscal_years(db.session, ledger.id)
+    return render_template(
+        "accounting/ledger.html",
+        ledger=ledger,
+        years=years,
+        drafts=entry_queries.drafts_count(db.session, ledger.id),
+        lock_form=LockDateForm(lock_date=ledger.lock_date),
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.post("/ledgers/<int:ledger_id>/lock-date")
+@requires("accounting.edit")
+def set_lock_date(ledger_id: int):
+    ledger = services.get_ledger(db.session, ledger_id, actor=current_user)
+    form = LockDateForm()
+    if form.validate_on_submit():
+        services.set_lock_date(db.session, ledger.id, form.lock_date.data)
+        flash(_("Lock date saved."), "success")
+    else:
+        flash(_("Not a date."), "error")
+    return redirect(url_for(".ledger", ledger_id=ledger.id))
+
+
+@bp.post("/ledgers/<int:ledger_id>/fiscal-years")
+@requires("accounting.edit")
+def add_fiscal_year(ledger_id: int):
+    ledger = services.get_ledger(db.session, ledger_id, actor=current_user)
+    if ConfirmForm().validate_on_submit():
+        year = services.add_fiscal_year(db.session, ledger.id)
+        flash(_("Fiscal year %(year)s opened.", year=year.name), "success")
+    return redirect(url_for(".ledger", ledger_id=ledger.id))
+
+
+# --- chart of accounts ---------------------------------------------------------------------
+
+
+def _accounts_page(ledger, form: NewAccountForm, status: int = 200):
+    return render_template(
+        "accounting/accounts.html",
+        ledger=ledger,
+        accounts=entry_queries.ledger_accounts(db.session, ledger.id),
+        used=entry_queries.used_account_ids(db.session, ledger.id),
+        kinds=KIND_LABELS,
+        form=form,
+        confirm=ConfirmForm(),
+    ), status
+
+
+@bp.get("/ledgers/<int:ledger_id>/accounts")
+@requires("accounting.view")
+def accounts(ledger_id: int):
+    ledger = services.get_ledger(db.session, ledger_id, actor=current_user)
+    return _accounts_page(ledger, NewAccountForm())
+
+
+@bp.post("/ledgers/<int:ledger_id>/accounts")
+@requires("accounting.edit")
+def add_account(ledger_id: int):
+    ledger = services.get_ledger(db.session, ledger_id, actor=current_user)
+    form = NewAccountForm()
+    if form.validate_on_submit():
+        try:
+            account = services.add_account(db.session, ledger.id, form.code.data, form.label.data)
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            flash(_("Account %(code)s added.", code=account.code), "success")
+            return redirect(url_for(".accounts", ledger_id=ledger.id))
+    return _accounts_page(ledger, form, 422)
+
+
+@bp.route("/accounts/<int:account_id>/edit", methods=["GET", "POST"])
+@requires("accounting.edit")
+def edit_account(account_id: int):
+    account = services.get_account(db.session, account_id, actor=current_user)
+    form = EditAccountForm(obj=account)
+    if form.validate_on_submit():
+        services.update_account(
+            db.session,
+            account.id,
+            label=form.label.data,
+            active=form.active.data,
+            actor=current_user,
+        )
+        flash(_("Account %(code)s saved.", code=account.code), "success")
+        return redirect(url_for(".accounts", ledger_id=account.ledger_id))
+    return render_template("accounting/account_edit.html", account=account, form=form), (
+        422 if form.errors else 200
+    )
+
+
+@bp.post("/accounts/<int:account_id>/delete")
+@requires("accounting.edit")
+def delete_account(account_id: int):
+    account = services.get_account(db.session, account_id, actor=current_user)
+    ledger_id, code = account.ledger_id, account.code
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.delete_account(db.session, account_id, actor=current_user)
+        except DomainError as error:
+            flash(str(error.message), "error")
+        else:
+            flash(_("Account %(code)s deleted.", code=code), "success")
+    return redirect(url_for(".accounts", ledger_id=ledger_id))
+
+
+# --- entries -------------------------------------------------------------------------------
+
+
+def _entry_filters() -> entry_queries.EntryFilters:
+    args = request.args
+
+    def parsed(name, parser):
+        try:
+            return parser(args[name]) if args.get(name) else None
+        except (ValueError, OverflowError):
+            return None
+
+    return entry_queries.EntryFilters(
+        text=args.get("q", ""),
+        account=args.get("account", ""),
+        amount=parsed("amount", parse_decimal),
+        date_from=parsed("date_from", parse_date),
+        date_to=parsed("date_to", parse_date),
+        journal=args.get("journal", ""),
+        state=args.get("state", ""),
+    )
+
+
+@bp.get("/ledgers/<int:ledger_id>/entries")
+@requires("accounting.view")
+def entries(ledger_id: int):
+    ledger = services.get_ledger(db.session, ledger_id, actor=current_user)
+    filters = _entry_filters()
+    page = entry_queries.search_entries(db.session, ledger.id, filters, page=page_number())
+    return render_template(
+        "accounting/entries.html",
+        ledger=ledger,
+        page=page,
+        filters=filters,
+        journals=JOURNAL_LABELS,
+    )
+
+
+def _account_code(text: str) -> str:
+    """The datalist offers "3421 Clients"; the code is the first word."""
+    return (text or "").strip().split(" ", 1)[0]
+
+
+def _line_inputs(form: EntryForm) -> list[services.LineInput]:
+    return [
+        services.LineInput(
+            _account_code(line.form.account.data),
+            debit=line.form.debit.data or ZERO,
+            credit=line.form.credit.data or ZERO,
+            label=line.form.memo.data or "",
+            partner=line.form.partner.data or "",
+        )
+        for line in form.lines
+        if not line.form.is_blank
+    ]
+
+
+def _entry_form_page(ledger, form: EntryForm, entry: Entry | None, status: int = 200):
+    return render_template(
+        "accounting/entry_form.html",
+        ledger=ledger,
+        form=form,
+        entry=entry,
+        accounts=entry_queries.ledger_accounts(db.session, ledger.id, active_only=True),
+    ), status
+
+
+def _save_from_form(ledger, form: EntryForm, entry_id: int | None):
+    """Save the draft; post it too when the user pressed "Save and post". Returns the
+    response: the entry's page, or the form again with every problem shown."""
+    if "add_line" in request.form:
+        form.lines.append_entry()
+        return _entry_form_page(ledger, form, None)
+    if not form.validate_on_submit():
+        return _entry_form_page(ledger, form, None, 422)
+    try:
+        entry = services.save_draft(
+            db.session,
+            ledger.id,
+            journal_code=form.journal.data,
+            entry_date=form.date.data,
+            label=form.label.data,
+            reference=form.reference.data or "",
+            lines=_line_inputs(form),
+            entry_id=entry_id,
+        )
+    except ValidationError as error:
+        attach_errors(form, error)
+        form.form_errors.extend(str(m) for m in error.field_errors.get("lines", []))
+        return _entry_form_page(ledger, form, None, 422)
+    if "post" in request.form:
+        try:
+            services.post_entry(db.session, entry.id, actor=current_user)
+        except DomainError as error:
+            # The draft stays saved; the user sees why it cannot be posted.
+            db.session.commit()
+            for message in error.field_errors.get("entry", [error.message]):
+                flash(str(message), "error")
+            return redirect(url_for(".entry", entry_id=entry.id))
+        flash(_("Entry %(number)s posted.", number=entry.number), "success")
+    else:
+        flash(_("Draft saved."), "success")
+    return redirect(url_for(".entry", entry_id=entry.id))
+
+
+def _journal_choices(ledger):
+    return choices([(code, f"{code} · {label}") for code, label in JOURNAL_LABELS.items()])
+
+
+@bp.route("/ledgers/<int:ledger_id>/entries/new", methods=["GET", "POST"])
+@requires("accounting.edit")
+def new_entry(ledger_id: int):
+    ledger = services.get_ledger(db.session, ledger_id, actor=current_user)
+    form = EntryForm(date=date.today(), journal=request.args.get("journal", "OD"))
+    form.journal.choices = _journal_choices(ledger)
+    if request.method == "POST":
+        return _save_from_form(ledger, form, None)
+    return _entry_form_page(ledger, form, None)
+
+
+@bp.get("/entries/<int:entry_id>")
+@requires("accounting.view")
+def entry(entry_id: int):
+    entry = services.get_entry(db.session, entry_id, actor=current_user)
+    return render_template(
+        "accounting/entry.html",
+        entry=entry,
+        ledger=entry.ledger,
+        reversal=entry_queries.reversal_of(db.session, entry.id),
+        confirm=ConfirmForm(),
+        reverse_form=ReverseForm(date=date.today()),
+    )
+
+
+@bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
+@requires("accounting.edit")
+def edit_entry(entry_id: int):
+    entry = services.get_entry(db.session, entry_id, actor=current_user)
+    if entry.posted:
+        flash(_("Entry %(number)s is posted: reverse it instead.", number=entry.number), "error")
+        return redirect(url_for(".entry", entry_id=entry.id))
+    ledger = entry.ledger
+    if request.method == "POST":
+        form = EntryForm()
+        form.journal.choices = _journal_choices(ledger)
+        return _save_from_form(ledger, form, entry.id)
+    form = EntryForm(
+        journal=entry.journal.code,
+        date=entry.date,
+        label=entry.label,
+        reference=entry.reference,
+        lines=[
+            {
+                "account": f"{line.account.code} {line.account.label}",
+                "memo": line.label,
+                "partner": line.partner,
+                "debit": line.debit or None,
+                "credit": line.credit or None,
+            }
+            for line in entry.lines
+        ],
+    )
+    form.journal.choices = _journal_choices(ledger)
+    return _entry_form_page(ledger, form, entry)
+
+
+@bp.post("/entries/<int:entry_id>/post")
+@requires("accounting.edit")
+def post_entry(entry_id: int):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        entry = services.post_entry(db.session, entry_id, actor=current_user)
+    except services.PostingRefused as error:
+        for message in error.field_errors.get("entry", [error.message]):
+            flash(str(message), "error")
+        return redirect(url_for(".entry", entry_id=entry_id))
+    flash(_("Entry %(number)s posted.", number=entry.number), "success")
+    return redirect(url_for(".entry", entry_id=entry.id))
+
+
+@bp.post("/entries/<int:entry_id>/delete")
+@requires("accounting.edit")
+def delete_entry(entry_id: int):
+    entry = services.get_entry(db.session, entry_id, actor=current_user)
+    ledger_id = entry.ledger_id
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.delete_draft(db.session, entry_id, actor=current_user)
+        except DomainError as error:
+            flash(str(error.message), "error")
+            return redirect(url_for(".entry", entry_id=entry_id))
+        flash(_("Draft deleted."), "success")
+    return redirect(url_for(".entries", ledger_id=ledger_id))
+
+
+@bp.post("/entries/<int:entry_id>/reverse")
+@requires("accounting.edit")
+def reverse_entry(entry_id: int):
+    form = ReverseForm()
+    if not form.validate_on_submit():
+        flash(_("Give the date of the reversal."), "error")
+        return redirect(url_for(".entry", entry_id=entry_id))
+    try:
+        reversal = services.reverse_entry(
+            db.session, entry_id, on=form.date.data, actor=current_user
+        )
+    except services.PostingRefused as error:
+        for message in error.field_errors.get("entry", [error.message]):
+            flash(str(message), "error")
+        return redirect(url_for(".entry", entry_id=entry_id))
+    flash(_("Reversal %(number)s posted.", number=reversal.number), "success")
+    return redirect(url_for(".entry", entry_id=reversal.id))
+
 
 from accounting import report_views, transfer_views  # noqa: E402,F401  (register their pages)

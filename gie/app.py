@@ -36,7 +36,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_errors(app)
     cli.init_app(app)
     app.cli.add_command(accounting_cli)
-    app.jinja_env.globals.update(can=lambda permission: has_permission(current_user, permission))
+    app.jinja_env.globals.update(
+        can=lambda permission: has_permission(current_user, permission),
+        url_endpoints=frozenset(app.view_functions),
+    )
     return app
 
 

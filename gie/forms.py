@@ -1,6 +1,13 @@
 """Form helpers shared by every package."""
 
-from wtforms import SelectChoice
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, StringField
+
+from gie.csvfiles import parse_decimal
+from gie.money import D
 
 
 def choices(options: dict | list[tuple], blank: str | None = None) -> list[SelectChoice]:
@@ -8,3 +15,26 @@ def choices(options: dict | list[tuple], blank: str | None = None) -> list[Selec
     items = options.items() if isinstance(options, dict) else options
     listed = [SelectChoice(value, label) for value, label in items]
     return [SelectChoice("", blank), *listed] if blank is not None else listed
+
+
+class MoneyField(StringField):
+    """An amount as people type it: `1200.5`, `1 200,50`; empty means none."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = (valuelist[0] if valuelist else "").strip()
+        if not text:
+            return
+        try:
+            self.data = D(parse_decimal(text))
+        except ValueError:
+            raise ValueError(_l("Not an amount: %(text)s", text=text)) from None
+
+    def _value(self) -> str:
+        if isinstance(self.data, Decimal):
+            return f"{self.data:.2f}"
+        return self.data or ""
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a POST with its CSRF token, after the user confirmed."""

@@ -41,7 +41,3 @@ class NewUserForm(UserForm):
 
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(_l("New password"), validators=[DataRequired()])
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: a POST with its CSRF token, after the user confirmed."""

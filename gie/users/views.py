@@ -14,13 +14,12 @@ from flask_login import current_user, login_user, logout_user
 from gie import db
 from gie.cooperatives import reports as cooperative_reports
 from gie.errors import DomainError, ValidationError
-from gie.forms import choices
+from gie.forms import ConfirmForm, choices
 from gie.security import public, requires
 from gie.users import reports, services
 from gie.users.forms import (
     ROLE_LABELS,
     ChangePasswordForm,
-    ConfirmForm,
     LoginForm,
     NewUserForm,
     ResetPasswordForm,

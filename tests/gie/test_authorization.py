@@ -2,13 +2,16 @@
 permission table says; presidents never reach another cooperative's data."""
 
 import re
+from datetime import date
+from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
+from accounting import services as accounting
+from accounting.models import Account
+from gie.cooperatives.models import Cooperative
 from gie.security import PERMISSIONS, PUBLIC, ROLES
-
-# Path parameters filled with a record the visitor may see.
-OWN = {"cooperative_id": "own_cooperative", "user_id": "some_user"}
 
 
 def _routes(app):
@@ -21,7 +24,7 @@ def _routes(app):
 
 
 def _url(rule, ids):
-    return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(ids[OWN[m.group(1)]]), rule.rule)
+    return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(ids[m.group(1)]), rule.rule)
 
 
 def test_every_route_declares_a_known_permission(app):
@@ -32,15 +35,43 @@ def test_every_route_declares_a_known_permission(app):
 
 
 @pytest.fixture
-def ids(make_cooperative, make_user):
-    return {"own_cooperative": make_cooperative().id, "some_user": make_user("accountant").id}
+def cooperative_records(session, make_cooperative):
+    """A cooperative with open books, a posted entry and a draft: the ids of each kind of
+    record that a route may name."""
+
+    def make():
+        cooperative = make_cooperative()
+        ledger = accounting.open_ledger(session, cooperative.code, first_year=date.today().year)
+        lines = [
+            accounting.LineInput("5141", debit=Decimal("100")),
+            accounting.LineInput("7124", credit=Decimal("100")),
+        ]
+        posted = accounting.save_draft(
+            session, ledger.id, journal_code="BQ", entry_date=date.today(), label="Encaissement", lines=lines
+        )
+        accounting.post_entry(session, posted.id)
+        accounting.save_draft(
+            session, ledger.id, journal_code="OD", entry_date=date.today(), label="Brouillon", lines=lines
+        )
+        account = session.scalar(select(Account).where(Account.ledger_id == ledger.id, Account.code == "5141"))
+        session.commit()
+        return {
+            "cooperative_id": cooperative.id,
+            "ledger_id": ledger.id,
+            "entry_id": posted.id,
+            "account_id": account.id,
+            "name": cooperative.name,
+        }
+
+    return make
 
 
 def _visit(client, method, url):
     return client.open(url, method=method, data={})
 
 
-def test_anonymous_visitors_are_sent_to_login(app, client, ids):
+def test_anonymous_visitors_are_sent_to_login(app, client, cooperative_records, make_user):
+    ids = dict(cooperative_records(), user_id=make_user("accountant").id)
     for rule, view, method in _routes(app):
         response = _visit(client, method, _url(rule, ids))
         if view.permission == PUBLIC:
@@ -51,41 +82,35 @@ def test_anonymous_visitors_are_sent_to_login(app, client, ids):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_each_role_gets_exactly_its_permissions(app, client, login_as, make_cooperative, role, ids):
+def test_each_role_gets_exactly_its_permissions(app, session, client, login_as, make_user, cooperative_records, role):
+    ids = cooperative_records()
     cooperative = None
     if role == "president":
-        cooperative = make_cooperative()
-        ids = dict(ids, own_cooperative=cooperative.id)
+        cooperative = session.get(Cooperative, ids["cooperative_id"])
     user = login_as(role, cooperative)
-    ids["some_user"] = user.id if role == "admin" else ids["some_user"]
+    ids["user_id"] = user.id if role == "admin" else make_user("accountant").id
     for rule, view, method in _routes(app):
         if rule.endpoint == "users.logout":
             continue
         response = _visit(client, method, _url(rule, ids))
         allowed = view.permission == PUBLIC or role in PERMISSIONS[view.permission]
         if allowed:
-            assert response.status_code not in (401, 403, 404, 500), (
-                rule.rule,
-                response.status_code,
-            )
+            assert response.status_code not in (401, 403, 404, 500), (rule.rule, response.status_code)
         else:
             assert response.status_code == 403, (rule.rule, response.status_code)
 
 
-def test_president_gets_404_on_every_page_of_another_cooperative(
-    app, client, login_as, make_cooperative
-):
-    own, other = make_cooperative(), make_cooperative()
-    login_as("president", own)
+def test_president_gets_404_on_every_page_of_another_cooperative(app, client, login_as, make_cooperative, cooperative_records):
+    other = cooperative_records()
+    login_as("president", make_cooperative())
     for rule, view, method in _routes(app):
-        if "cooperative_id" not in rule.arguments:
+        if not set(rule.arguments) & {"cooperative_id", "ledger_id", "entry_id", "account_id"}:
             continue
         if "president" not in PERMISSIONS.get(view.permission, ()):
             continue
-        url = re.sub(r"<(?:\w+:)?cooperative_id>", str(other.id), rule.rule)
-        response = _visit(client, method, url)
+        response = _visit(client, method, _url(rule, other))
         assert response.status_code == 404, rule.rule
-        assert other.name not in response.text
+        assert other["name"] not in response.text
 
 
 def test_president_sees_own_cooperative_and_its_export(client, login_as, make_cooperative):
