@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from accounting import demo as accounting_demo
 from accounting.cli import accounting_cli
 from gie import cli, config, db, i18n
 from gie.audit.services import current_actor_id
@@ -36,6 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_errors(app)
     cli.init_app(app)
     app.cli.add_command(accounting_cli)
+    app.extensions["gie_demo_loaders"] = [accounting_demo.load]
     app.jinja_env.globals.update(
         can=lambda permission: has_permission(current_user, permission),
         url_endpoints=frozenset(app.view_functions),

@@ -62,6 +62,9 @@ demo_cli = AppGroup("demo", help="Demonstration data.")
 def demo_load():
     """Create (or complete) a believable GIE: cooperatives and one user per role."""
     logins = demo.load(db.session)
+    # Each package registers its own demo loader on the app, in dependency order.
+    for load in current_app.extensions.get("gie_demo_loaders", []):
+        load(db.session)
     db.session.commit()
     click.echo(f"Demo data loaded. Logins (password for all: {demo.PASSWORD}):")
     for email, role in logins:

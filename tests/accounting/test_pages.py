@@ -141,3 +141,13 @@ def test_president_reads_own_books_but_cannot_write(client, session, login_as, m
     assert client.get(f"/accounting/ledgers/{ledger.id}/entries/new").status_code == 403
     assert client.post(f"/accounting/ledgers/{ledger.id}/entries/new", data=SALE_FORM).status_code == 403
     assert session.scalar(select(Entry.id).where(Entry.ledger_id == ledger.id)) is None
+
+
+def test_entry_list_paginates(client, login_as, ledger, post):
+    login_as("accountant")
+    for day in range(1, 56):
+        post(ledger, (("5141", "10", ""), ("7124", "", "10")), on=date(2026, 1 + day // 28, 1 + day % 28))
+    first = client.get(f"/accounting/ledgers/{ledger.id}/entries").text
+    assert 'rel="next"' in first
+    second = client.get(f"/accounting/ledgers/{ledger.id}/entries?page=2").text
+    assert second.count("OD-2026-") == 5

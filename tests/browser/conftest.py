@@ -9,7 +9,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from gie import create_app, db
-from gie.demo import PASSWORD, load
+from gie.demo import PASSWORD
 from tests.conftest import migrate
 
 CHROMIUM = os.environ.get("GIE_CHROMIUM", "/usr/bin/chromium")
@@ -36,8 +36,8 @@ def live_server(databases):
     url = databases.new()
     migrate(url)
     app = create_app({"SQLALCHEMY_DATABASE_URL": url, "TESTING": False})
-    load(db.session)
-    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
     db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -31,3 +31,17 @@ def test_printed_demo_logins_work(runner, client):
         assert client.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
         assert client.get("/").status_code == 200
         client.post("/logout")
+
+
+def test_demo_books_are_open_balanced_and_chained(runner, session):
+    from accounting.models import Ledger
+    from accounting.reports import trial_balance
+    from accounting.services import verify_ledger
+
+    runner.invoke(args=["demo", "load"])
+    ledgers = session.scalars(select(Ledger)).all()
+    assert {"GIE", "COOP-001"} <= {ledger.code for ledger in ledgers}
+    for ledger in ledgers:
+        assert verify_ledger(session, ledger.id).ok
+        totals = trial_balance(session, ledger.id).totals
+        assert totals.period_debit == totals.period_credit > 0
