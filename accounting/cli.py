@@ -1,9 +1,14 @@
 """`flask --app gie accounting ...`: the books from the command line."""
 
+import csv
+import io
+import json
+from pathlib import Path
+
 import click
 from flask.cli import AppGroup
 
-from accounting import services
+from accounting import exporters, importers, reports, services
 from gie import db
 from gie.command_line import fail
 from gie.errors import DomainError
@@ -38,3 +43,101 @@ def verify(code: str):
         return
     click.echo(f"{ledger.code}: entry {result.broken_entry} is broken: {result.reason}.", err=True)
     raise SystemExit(1)
+
+
+@accounting_cli.command("import")
+@click.argument("code")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--create-accounts",
+    is_flag=True,
+    help="Create the accounts the books lack (label from the account_label column).",
+)
+def import_entries(code: str, path: Path, create_accounts: bool):
+    """Import and post the entries of a CSV file: every line, or none when one is wrong.
+
+    Columns: entry,date,journal,account,label,debit,credit and optionally reference,
+    partner, account_label; the lines sharing an entry value form one entry.
+    """
+    try:
+        ledger = services.ledger_by_code(db.session, code)
+        summary = importers.import_entries(
+            db.session, ledger.id, path.read_bytes(), create_accounts=create_accounts
+        )
+    except DomainError as error:
+        fail(error)
+    db.session.commit()
+    click.echo(f"{summary.entries} entries and {summary.lines} lines imported into {ledger.code}.")
+    if summary.accounts_created:
+        click.echo(f"Accounts created: {', '.join(summary.accounts_created)}.")
+
+
+EXPORTS = {"csv": exporters.export_csv, "hledger": exporters.export_hledger}
+
+
+@accounting_cli.command("export")
+@click.argument("code")
+@click.option("--format", "output_format", type=click.Choice(sorted(EXPORTS)), default="csv")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write to this file rather than to the standard output.",
+)
+def export(code: str, output_format: str, output: Path | None):
+    """Export the posted entries as CSV (the import's format) or as an hledger journal."""
+    try:
+        ledger = services.ledger_by_code(db.session, code)
+    except DomainError as error:
+        fail(error)
+    text = EXPORTS[output_format](db.session, ledger.id)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+TRIAL_BALANCE_COLUMNS = ("code", "label", "debit", "credit", "balance")
+
+
+@accounting_cli.command("trial-balance")
+@click.argument("code")
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD")
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD")
+@click.option("--format", "output_format", type=click.Choice(["csv", "json"]), default="csv")
+def trial_balance(code: str, date_from, date_to, output_format: str):
+    """Per account: code, label, closing debit, closing credit and balance (debit positive)."""
+    try:
+        ledger = services.ledger_by_code(db.session, code)
+    except DomainError as error:
+        fail(error)
+    date_from = date_from.date() if date_from else None
+    date_to = date_to.date() if date_to else None
+    balance = reports.trial_balance(db.session, ledger.id, date_from=date_from, date_to=date_to)
+    accounts = [
+        {
+            "code": row.code,
+            "label": row.label,
+            "debit": f"{row.closing_debit:.2f}",
+            "credit": f"{row.closing_credit:.2f}",
+            "balance": f"{row.balance:.2f}",
+        }
+        for row in balance.rows
+    ]
+    if output_format == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, TRIAL_BALANCE_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(accounts)
+        click.echo(out.getvalue(), nl=False)
+        return
+    document = {
+        "ledger": ledger.code,
+        "from": date_from.isoformat() if date_from else None,
+        "to": date_to.isoformat() if date_to else None,
+        "accounts": accounts,
+        "totals": {
+            "debit": f"{balance.totals.closing_debit:.2f}",
+            "credit": f"{balance.totals.closing_credit:.2f}",
+        },
+    }
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2))

@@ -375,11 +375,18 @@ def _posting_errors(session: Session, entry: Entry, ledger: Ledger) -> list:
             errors.append(_l("Account %(code)s belongs to other books.", code=line.account.code))
         elif not line.account.active:
             errors.append(_l("Account %(code)s is deactivated.", code=line.account.code))
-    if ledger.lock_date and entry.date <= ledger.lock_date:
+    errors += period_errors(ledger, _fiscal_year_of(session, ledger.id, entry.date), entry.date)
+    return errors
+
+
+def period_errors(ledger: Ledger, year: FiscalYear | None, on: date) -> list:
+    """Why nothing may be posted on `on`: the lock date, and the fiscal year (`year`, the
+    one that covers `on`, if any) missing or closed. Shared by every posting path."""
+    errors = []
+    if ledger.lock_date and on <= ledger.lock_date:
         errors.append(_l("The books are locked up to %(date)s.", date=ledger.lock_date.isoformat()))
-    year = _fiscal_year_of(session, ledger.id, entry.date)
     if year is None:
-        errors.append(_l("No fiscal year covers %(date)s.", date=entry.date.isoformat()))
+        errors.append(_l("No fiscal year covers %(date)s.", date=on.isoformat()))
     elif year.closed:
         errors.append(_l("Fiscal year %(year)s is closed.", year=year.name))
     return errors
@@ -393,7 +400,7 @@ def _fiscal_year_of(session: Session, ledger_id: int, on: date) -> FiscalYear | 
     )
 
 
-def _lock_ledger(session: Session, ledger_id: int) -> Ledger:
+def lock_ledger(session: Session, ledger_id: int) -> Ledger:
     """Take the ledger's row lock for the rest of the transaction (PostgreSQL); on SQLite the
     database-wide write lock plays that part."""
     return session.scalars(
@@ -463,7 +470,7 @@ def post_entry(session: Session, entry_id: int, *, actor=None) -> Entry:
         raise _not_found()
     if actor is not None:
         get_ledger(session, entry.ledger_id, actor=actor)
-    ledger = _lock_ledger(session, entry.ledger_id)
+    ledger = lock_ledger(session, entry.ledger_id)
     session.refresh(entry)
     if entry.posted:
         raise PostingRefused(_l("Entry %(number)s is already posted.", number=entry.number))

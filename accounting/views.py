@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from accounting import entry_queries, services
-from accounting.entry_forms import (
+from accounting.forms import (
     JOURNAL_LABELS,
     KIND_LABELS,
     EditAccountForm,

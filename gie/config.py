@@ -52,7 +52,7 @@ def from_environment() -> dict:
         "GIE_LOGIN_MAX_FAILURES": _int("GIE_LOGIN_MAX_FAILURES", 5),
         "GIE_LOGIN_LOCK_MINUTES": _int("GIE_LOGIN_LOCK_MINUTES", 15),
         "GIE_PAGE_SIZE": _int("GIE_PAGE_SIZE", 50),
-        "MAX_CONTENT_LENGTH": _int("GIE_MAX_UPLOAD_BYTES", 5 * 1024 * 1024),
+        "MAX_CONTENT_LENGTH": _int("GIE_MAX_UPLOAD_BYTES", 25 * 1024 * 1024),
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": "Africa/Casablanca",
     }

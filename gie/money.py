@@ -39,3 +39,27 @@ class Money(TypeDecorator):
 
     def process_result_value(self, value, dialect):
         return None if value is None else from_cents(int(value))
+
+
+class Fixed(TypeDecorator):
+    """A non-money decimal with fixed places (quantities, percentages), stored as an integer
+    for the same reason as `Money`: SQLite has no decimal type."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def __init__(self, places: int):
+        super().__init__()
+        self.places = places
+        self.scale = 10**places
+        self.quantum = Decimal(1).scaleb(-places)
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if isinstance(value, float):
+            raise TypeError("never a float")
+        return int(Decimal(value).quantize(self.quantum, rounding=ROUND_HALF_UP) * self.scale)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else (Decimal(int(value)) / self.scale).quantize(self.quantum)

@@ -1,7 +1,8 @@
-"""Forms of the books' pages: ledgers, accounts, entries."""
+"""Forms of the accounting pages: field parsing and field-level checks only."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -84,3 +85,11 @@ class EntryForm(FlaskForm):
 
 class ReverseForm(FlaskForm):
     date = DateField(_l("Reversal date"), validators=[DataRequired()])
+
+
+class ImportEntriesForm(FlaskForm):
+    file = FileField(
+        _l("CSV file"),
+        validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("Choose a .csv file."))],
+    )
+    create_accounts = BooleanField(_l("Create the accounts these books lack"))
