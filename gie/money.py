@@ -54,6 +54,9 @@ class Fixed(TypeDecorator):
         self.scale = 10**places
         self.quantum = Decimal(1).scaleb(-places)
 
+    def __repr__(self) -> str:
+        return f"Fixed(places={self.places})"
+
     def process_bind_param(self, value, dialect):
         if value is None:
             return None
