@@ -39,7 +39,9 @@ class Customer(Base):
     __scope_column__ = "cooperative_id"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(20), unique=True)  #: the cooperative's code for members
+    code: Mapped[str] = mapped_column(
+        String(20), unique=True
+    )  #: the cooperative's code for members
     kind: Mapped[str] = mapped_column(String(12))
     cooperative_id: Mapped[int | None] = mapped_column(
         ForeignKey("gie_cooperative.id"), unique=True, index=True
@@ -80,7 +82,8 @@ class Service(Base):
     __tablename__ = "billing_service"
     __table_args__ = (
         CheckConstraint(
-            "category IN ('bookkeeping', 'commercial_support', 'training', 'membership_fee', 'other')",
+            "category IN ('bookkeeping', 'commercial_support', 'training', 'membership_fee',"
+            " 'other')",
             name="category",
         ),
         CheckConstraint("unit IN ('month', 'hour', 'day', 'flat')", name="unit"),
@@ -127,8 +130,11 @@ class Subscription(Base):
         CheckConstraint("period IN ('monthly', 'quarterly', 'yearly')", name="period"),
         CheckConstraint("status IN ('active', 'suspended', 'ended')", name="status"),
         CheckConstraint("quantity > 0", name="quantity"),
-        CheckConstraint("discount_percent >= 0 AND discount_percent <= 100", name="discount"),
-        CheckConstraint("funder_share_percent >= 0 AND funder_share_percent <= 100", name="funder_share"),
+        # Percentages are stored in hundredths (Fixed(2)): 100 % is 10000.
+        CheckConstraint("discount_percent >= 0 AND discount_percent <= 10000", name="discount"),
+        CheckConstraint(
+            "funder_share_percent >= 0 AND funder_share_percent <= 10000", name="funder_share"
+        ),
     )
     __audited__ = True
     __scope_column__ = "cooperative_id"
@@ -185,6 +191,8 @@ class Invoice(Base):
     total_vat: Mapped[Decimal] = mapped_column(Money, default=ZERO)
     total_gross: Mapped[Decimal] = mapped_column(Money, default=ZERO)
     amount_paid: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+    #: what credit notes took off this invoice
+    amount_credited: Mapped[Decimal] = mapped_column(Money, default=ZERO)
     customer_snapshot: Mapped[str] = mapped_column(Text, default="")  #: JSON
     notes: Mapped[str] = mapped_column(Text, default="")
     gie_entry_id: Mapped[int | None] = mapped_column(ForeignKey("accounting_entry.id"))
@@ -196,6 +204,10 @@ class Invoice(Base):
         back_populates="invoice", cascade="all, delete-orphan", order_by="InvoiceLine.position"
     )
     credited_invoice: Mapped["Invoice | None"] = relationship(remote_side=[id])
+
+    @property
+    def open_amount(self):
+        return self.total_gross - self.amount_paid - self.amount_credited
 
 
 class InvoiceLine(Base):

@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-26 21:31:11.299407
+Create Date: 2026-11-26 21:33:46.442149
 """
 
 from collections.abc import Sequence
@@ -100,8 +100,8 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.CheckConstraint("period IN ('monthly', 'quarterly', 'yearly')", name=op.f('ck_billing_subscription_period')),
     sa.CheckConstraint("status IN ('active', 'suspended', 'ended')", name=op.f('ck_billing_subscription_status')),
-    sa.CheckConstraint('discount_percent >= 0 AND discount_percent <= 100', name=op.f('ck_billing_subscription_discount')),
-    sa.CheckConstraint('funder_share_percent >= 0 AND funder_share_percent <= 100', name=op.f('ck_billing_subscription_funder_share')),
+    sa.CheckConstraint('discount_percent >= 0 AND discount_percent <= 10000', name=op.f('ck_billing_subscription_discount')),
+    sa.CheckConstraint('funder_share_percent >= 0 AND funder_share_percent <= 10000', name=op.f('ck_billing_subscription_funder_share')),
     sa.CheckConstraint('quantity > 0', name=op.f('ck_billing_subscription_quantity')),
     sa.ForeignKeyConstraint(['cooperative_id'], ['gie_cooperative.id'], name=op.f('fk_billing_subscription_cooperative_id_gie_cooperative')),
     sa.ForeignKeyConstraint(['customer_id'], ['billing_customer.id'], name=op.f('fk_billing_subscription_customer_id_billing_customer')),
@@ -131,6 +131,7 @@ def upgrade() -> None:
     sa.Column('total_vat', gie.money.Money(), nullable=False),
     sa.Column('total_gross', gie.money.Money(), nullable=False),
     sa.Column('amount_paid', gie.money.Money(), nullable=False),
+    sa.Column('amount_credited', gie.money.Money(), nullable=False),
     sa.Column('customer_snapshot', sa.Text(), nullable=False),
     sa.Column('notes', sa.Text(), nullable=False),
     sa.Column('gie_entry_id', sa.Integer(), nullable=True),
