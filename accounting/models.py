@@ -186,7 +186,8 @@ class Line(Base):
             "debit",
             "credit",
         ),
-        Index("ix_accounting_line_account", "account_id", "posted", "date"),
+        # The general ledger of one account: covers its opening and period sums too.
+        Index("ix_accounting_line_account", "account_id", "posted", "date", "debit", "credit"),
         Index("ix_accounting_line_partner", "ledger_id", "partner", "account_id"),
     )
 

@@ -4,11 +4,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import case, func, literal, select, type_coerce, union_all
 from sqlalchemy.orm import Session
 
-from billing.models import Customer, Invoice, Payment
-from gie.money import ZERO
+from billing.models import Allocation, Customer, Invoice, Payment
+from gie.money import ZERO, Money
 
 AGE_BUCKETS = ((0, 30), (31, 60), (61, 90), (91, None))
 
@@ -42,12 +42,8 @@ def _movements(customer_id: int):
         Invoice.issue_date.label("on"),
         Invoice.kind.label("kind"),
         Invoice.number.label("number"),
-        func.coalesce(func.nullif(Invoice.total_gross * (Invoice.kind == "invoice"), 0), 0).label(
-            "debit"
-        ),
-        func.coalesce(
-            func.nullif(Invoice.total_gross * (Invoice.kind == "credit_note"), 0), 0
-        ).label("credit"),
+        _money(case((Invoice.kind == "invoice", Invoice.total_gross), else_=0)).label("debit"),
+        _money(case((Invoice.kind == "credit_note", Invoice.total_gross), else_=0)).label("credit"),
         Invoice.due_date.label("due_date"),
         Invoice.id.label("id"),
     ).where(Invoice.customer_id == customer_id, Invoice.state != "draft")
@@ -55,7 +51,7 @@ def _movements(customer_id: int):
         Payment.received_on.label("on"),
         literal("payment").label("kind"),
         Payment.reference.label("number"),
-        literal(0).label("debit"),
+        _money(literal(0)).label("debit"),
         Payment.amount.label("credit"),
         literal(None).label("due_date"),
         Payment.id.label("id"),
@@ -68,46 +64,43 @@ def statement(session: Session, customer_id: int, *, date_from: date, date_to: d
     balance, ageing of what is still open on `date_to`, and any unallocated credit."""
     customer = session.get(Customer, customer_id)
     moves = _movements(customer_id)
-    opening_row = session.execute(
-        select(
-            func.coalesce(func.sum(moves.c.debit), 0), func.coalesce(func.sum(moves.c.credit), 0)
-        ).where(moves.c.on < date_from)
+    debit, credit = session.execute(
+        select(_total(moves.c.debit), _total(moves.c.credit)).where(moves.c.on < date_from)
     ).one()
-    opening = _cents(opening_row[0]) - _cents(opening_row[1])
-    result = Statement(customer, date_from, date_to, opening)
-    balance = opening
+    result = Statement(customer, date_from, date_to, debit - credit)
+    balance = result.opening
     rows = session.execute(
         select(moves)
         .where(moves.c.on >= date_from, moves.c.on <= date_to)
         .order_by(moves.c.on, moves.c.kind, moves.c.id)
     ).all()
     for row in rows:
-        debit, credit = _cents(row.debit), _cents(row.credit)
-        balance += debit - credit
+        balance += row.debit - row.credit
         result.lines.append(
-            StatementLine(row.on, row.kind, row.number or "", debit, credit, balance, row.due_date)
+            StatementLine(
+                row.on, row.kind, row.number or "", row.debit, row.credit, balance, row.due_date
+            )
         )
     result.closing = balance
     result.ageing = ageing(session, customer_id, on=date_to)
+    paid_so_far = (Payment.customer_id == customer_id, Payment.received_on <= date_to)
+    paid = session.scalar(select(_total(Payment.amount)).where(*paid_so_far))
     allocated = session.scalar(
-        select(func.coalesce(func.sum(Invoice.amount_paid), 0)).where(
-            Invoice.customer_id == customer_id
-        )
+        select(_total(Allocation.amount))
+        .join(Payment, Payment.id == Allocation.payment_id)
+        .where(*paid_so_far)
     )
-    paid = session.scalar(
-        select(func.coalesce(func.sum(Payment.amount), 0)).where(
-            Payment.customer_id == customer_id, Payment.received_on <= date_to
-        )
-    )
-    result.unallocated_credit = _cents(paid) - _cents(allocated)
+    result.unallocated_credit = paid - allocated
     return result
 
 
-def _cents(value) -> Decimal:
-    """Union and literal columns come back untyped: integer centimes, or a Decimal."""
-    if isinstance(value, Decimal):
-        return value
-    return (Decimal(int(value)) / 100).quantize(Decimal("0.01"))
+def _money(expression):
+    """Arithmetic over Money columns comes back as bare centimes: read it as Money again."""
+    return type_coerce(expression, Money)
+
+
+def _total(expression):
+    return _money(func.coalesce(func.sum(expression), 0))
 
 
 def ageing(session: Session, customer_id: int | None, *, on: date) -> list[Decimal]:
@@ -120,7 +113,7 @@ def ageing(session: Session, customer_id: int | None, *, on: date) -> list[Decim
     open_amount = Invoice.total_gross - Invoice.amount_paid - Invoice.amount_credited
     buckets = []
     for low, high in AGE_BUCKETS:
-        stmt = select(func.coalesce(func.sum(open_amount), 0)).where(
+        stmt = select(_total(open_amount)).where(
             Invoice.kind == "invoice",
             Invoice.state.in_(("issued", "partially_paid")),
             Invoice.issue_date <= on,
@@ -130,7 +123,7 @@ def ageing(session: Session, customer_id: int | None, *, on: date) -> list[Decim
             stmt = stmt.where(Invoice.customer_id == customer_id)
         if high is not None:
             stmt = stmt.where(age <= high)
-        buckets.append(_cents(session.scalar(stmt)))
+        buckets.append(session.scalar(stmt))
     return buckets
 
 
@@ -149,3 +142,29 @@ def overdue_invoices(session: Session, *, on: date, scope_statement=None) -> lis
             ).order_by(Invoice.due_date)
         )
     )
+
+
+def statement_as_dict(result: Statement) -> dict:
+    """The statement with amounts as strings of two decimals, exact in JSON."""
+    labels = ("0-30", "31-60", "61-90", "90+")
+    return {
+        "customer": {"code": result.customer.code, "name": result.customer.name},
+        "from": result.date_from.isoformat(),
+        "to": result.date_to.isoformat(),
+        "opening": str(result.opening),
+        "lines": [
+            {
+                "date": line.on.isoformat(),
+                "kind": line.kind,
+                "number": line.number,
+                "debit": str(line.debit),
+                "credit": str(line.credit),
+                "balance": str(line.balance),
+                "due_date": line.due_date.isoformat() if line.due_date else None,
+            }
+            for line in result.lines
+        ],
+        "closing": str(result.closing),
+        "ageing": dict(zip(labels, (str(amount) for amount in result.ageing), strict=True)),
+        "unallocated_credit": str(result.unallocated_credit),
+    }

@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from accounting import demo as accounting_demo
 from accounting.cli import accounting_cli
+from billing.cli import billing_cli
 from gie import cli, config, db, i18n
 from gie.audit.services import current_actor_id
 from gie.errors import DomainError
@@ -37,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_errors(app)
     cli.init_app(app)
     app.cli.add_command(accounting_cli)
+    app.cli.add_command(billing_cli)
     app.extensions["gie_demo_loaders"] = [accounting_demo.load]
     app.jinja_env.globals.update(
         can=lambda permission: has_permission(current_user, permission),

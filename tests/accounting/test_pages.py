@@ -21,14 +21,21 @@ SALE_FORM = {
 def test_accountant_opens_books_from_the_page(client, session, login_as, make_cooperative):
     login_as("accountant")
     cooperative = make_cooperative()
-    response = client.post("/accounting/ledgers", data={"code": cooperative.code, "first_year": "2026"})
+    response = client.post(
+        "/accounting/ledgers", data={"code": cooperative.code, "first_year": "2026"}
+    )
     assert response.status_code == 302
-    assert session.scalar(select(Ledger.code).where(Ledger.cooperative_id == cooperative.id)) == cooperative.code
+    assert (
+        session.scalar(select(Ledger.code).where(Ledger.cooperative_id == cooperative.id))
+        == cooperative.code
+    )
 
 
 def test_accountant_saves_and_posts_an_entry_typed_in_the_form(client, login_as, ledger):
     login_as("accountant")
-    response = client.post(f"/accounting/ledgers/{ledger.id}/entries/new", data=dict(SALE_FORM, post="1"))
+    response = client.post(
+        f"/accounting/ledgers/{ledger.id}/entries/new", data=dict(SALE_FORM, post="1")
+    )
     page = client.get(response.location).text
     assert "VT-2026-00001" in page
     assert "1\u202f200,00\xa0MAD" in page
@@ -57,7 +64,9 @@ def test_unknown_account_is_a_form_error_and_saves_nothing(client, session, logi
 
 def test_add_line_without_javascript_keeps_what_was_typed(client, login_as, ledger):
     login_as("accountant")
-    response = client.post(f"/accounting/ledgers/{ledger.id}/entries/new", data=dict(SALE_FORM, add_line="1"))
+    response = client.post(
+        f"/accounting/ledgers/{ledger.id}/entries/new", data=dict(SALE_FORM, add_line="1")
+    )
     assert response.status_code == 200
     assert 'name="lines-4-account"' in response.text
     assert 'value="1 200,00"' in response.text or 'value="1200.00"' in response.text
@@ -65,11 +74,16 @@ def test_add_line_without_javascript_keeps_what_was_typed(client, login_as, ledg
 
 def test_draft_is_edited_then_deleted(client, session, login_as, ledger):
     login_as("accountant")
-    created = client.post(f"/accounting/ledgers/{ledger.id}/entries/new", data=dict(SALE_FORM, save="1"))
+    created = client.post(
+        f"/accounting/ledgers/{ledger.id}/entries/new", data=dict(SALE_FORM, save="1")
+    )
     entry_id = int(created.location.rsplit("/", 1)[1])
     edit_page = client.get(f"/accounting/entries/{entry_id}/edit").text
     assert "3421 Clients" in edit_page
-    client.post(f"/accounting/entries/{entry_id}/edit", data=dict(SALE_FORM, label="Facture corrigée", save="1"))
+    client.post(
+        f"/accounting/entries/{entry_id}/edit",
+        data=dict(SALE_FORM, label="Facture corrigée", save="1"),
+    )
     session.expire_all()
     assert session.get(Entry, entry_id).label == "Facture corrigée"
     client.post(f"/accounting/entries/{entry_id}/delete")
@@ -79,7 +93,9 @@ def test_draft_is_edited_then_deleted(client, session, login_as, ledger):
 
 def test_posted_entry_is_reversed_from_its_page(client, session, login_as, ledger):
     login_as("accountant")
-    created = client.post(f"/accounting/ledgers/{ledger.id}/entries/new", data=dict(SALE_FORM, post="1"))
+    created = client.post(
+        f"/accounting/ledgers/{ledger.id}/entries/new", data=dict(SALE_FORM, post="1")
+    )
     entry_id = int(created.location.rsplit("/", 1)[1])
     assert client.get(f"/accounting/entries/{entry_id}/edit").status_code == 302
     reversed_ = client.post(f"/accounting/entries/{entry_id}/reverse", data={"date": "2026-03-10"})
@@ -93,8 +109,18 @@ def test_entries_are_searched_by_account_amount_and_state(client, login_as, ledg
     login_as("accountant")
     client.post(f"/accounting/ledgers/{ledger.id}/entries/new", data=dict(SALE_FORM, post="1"))
     draft = dict(SALE_FORM, label="Brouillon fournisseur", save="1")
-    draft.update({"journal": "AC", "lines-0-account": "6126", "lines-1-account": "4411", "lines-2-account": "",
-                  "lines-1-credit": "1200", "lines-2-credit": "", "lines-2-debit": "", "lines-0-debit": "1200"})
+    draft.update(
+        {
+            "journal": "AC",
+            "lines-0-account": "6126",
+            "lines-1-account": "4411",
+            "lines-2-account": "",
+            "lines-1-credit": "1200",
+            "lines-2-credit": "",
+            "lines-2-debit": "",
+            "lines-0-debit": "1200",
+        }
+    )
     client.post(f"/accounting/ledgers/{ledger.id}/entries/new", data=draft)
     base = f"/accounting/ledgers/{ledger.id}/entries"
     by_account = client.get(f"{base}?account=342").text
@@ -107,12 +133,19 @@ def test_entries_are_searched_by_account_amount_and_state(client, login_as, ledg
 
 def test_chart_gets_a_sub_account_and_keeps_used_ones(client, session, login_as, ledger):
     login_as("accountant")
-    response = client.post(f"/accounting/ledgers/{ledger.id}/accounts", data={"code": "71241", "label": "Tenue de comptabilité"})
+    response = client.post(
+        f"/accounting/ledgers/{ledger.id}/accounts",
+        data={"code": "71241", "label": "Tenue de comptabilité"},
+    )
     assert response.status_code == 302
-    account = session.scalar(select(Account).where(Account.ledger_id == ledger.id, Account.code == "71241"))
+    account = session.scalar(
+        select(Account).where(Account.ledger_id == ledger.id, Account.code == "71241")
+    )
     assert (account.class_number, account.kind) == (7, "income")
     account_id = account.id
-    duplicate = client.post(f"/accounting/ledgers/{ledger.id}/accounts", data={"code": "71241", "label": "x"})
+    duplicate = client.post(
+        f"/accounting/ledgers/{ledger.id}/accounts", data={"code": "71241", "label": "x"}
+    )
     assert duplicate.status_code == 422
     client.post(f"/accounting/accounts/{account_id}/edit", data={"label": "Comptabilité"})
     session.expire_all()
@@ -122,31 +155,44 @@ def test_chart_gets_a_sub_account_and_keeps_used_ones(client, session, login_as,
     assert session.get(Account, account_id) is None
 
 
-def test_lock_date_set_from_the_ledger_page_refuses_earlier_postings(client, session, login_as, ledger):
+def test_lock_date_set_from_the_ledger_page_refuses_earlier_postings(
+    client, session, login_as, ledger
+):
     login_as("accountant")
     client.post(f"/accounting/ledgers/{ledger.id}/lock-date", data={"lock_date": "2026-03-31"})
     session.expire_all()
     assert session.get(Ledger, ledger.id).lock_date == date(2026, 3, 31)
-    response = client.post(f"/accounting/ledgers/{ledger.id}/entries/new", data=dict(SALE_FORM, post="1"))
+    response = client.post(
+        f"/accounting/ledgers/{ledger.id}/entries/new", data=dict(SALE_FORM, post="1")
+    )
     assert "2026-03-31" in client.get(response.location).text
     assert session.scalar(select(Entry.state).where(Entry.ledger_id == ledger.id)) == "draft"
 
 
-def test_president_reads_own_books_but_cannot_write(client, session, login_as, make_cooperative, make_ledger):
+def test_president_reads_own_books_but_cannot_write(
+    client, session, login_as, make_cooperative, make_ledger
+):
     cooperative = make_cooperative()
     ledger = make_ledger(cooperative=cooperative)
     login_as("president", cooperative)
     assert client.get("/accounting/").location == f"/accounting/ledgers/{ledger.id}"
     assert client.get(f"/accounting/ledgers/{ledger.id}/entries").status_code == 200
     assert client.get(f"/accounting/ledgers/{ledger.id}/entries/new").status_code == 403
-    assert client.post(f"/accounting/ledgers/{ledger.id}/entries/new", data=SALE_FORM).status_code == 403
+    assert (
+        client.post(f"/accounting/ledgers/{ledger.id}/entries/new", data=SALE_FORM).status_code
+        == 403
+    )
     assert session.scalar(select(Entry.id).where(Entry.ledger_id == ledger.id)) is None
 
 
 def test_entry_list_paginates(client, login_as, ledger, post):
     login_as("accountant")
     for day in range(1, 56):
-        post(ledger, (("5141", "10", ""), ("7124", "", "10")), on=date(2026, 1 + day // 28, 1 + day % 28))
+        post(
+            ledger,
+            (("5141", "10", ""), ("7124", "", "10")),
+            on=date(2026, 1 + day // 28, 1 + day % 28),
+        )
     first = client.get(f"/accounting/ledgers/{ledger.id}/entries").text
     assert 'rel="next"' in first
     second = client.get(f"/accounting/ledgers/{ledger.id}/entries?page=2").text

@@ -47,13 +47,25 @@ def cooperative_records(session, make_cooperative):
             accounting.LineInput("7124", credit=Decimal("100")),
         ]
         posted = accounting.save_draft(
-            session, ledger.id, journal_code="BQ", entry_date=date.today(), label="Encaissement", lines=lines
+            session,
+            ledger.id,
+            journal_code="BQ",
+            entry_date=date.today(),
+            label="Encaissement",
+            lines=lines,
         )
         accounting.post_entry(session, posted.id)
         accounting.save_draft(
-            session, ledger.id, journal_code="OD", entry_date=date.today(), label="Brouillon", lines=lines
+            session,
+            ledger.id,
+            journal_code="OD",
+            entry_date=date.today(),
+            label="Brouillon",
+            lines=lines,
         )
-        account = session.scalar(select(Account).where(Account.ledger_id == ledger.id, Account.code == "5141"))
+        account = session.scalar(
+            select(Account).where(Account.ledger_id == ledger.id, Account.code == "5141")
+        )
         session.commit()
         return {
             "cooperative_id": cooperative.id,
@@ -82,7 +94,9 @@ def test_anonymous_visitors_are_sent_to_login(app, client, cooperative_records, 
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_each_role_gets_exactly_its_permissions(app, session, client, login_as, make_user, cooperative_records, role):
+def test_each_role_gets_exactly_its_permissions(
+    app, session, client, login_as, make_user, cooperative_records, role
+):
     ids = cooperative_records()
     cooperative = None
     if role == "president":
@@ -95,12 +109,17 @@ def test_each_role_gets_exactly_its_permissions(app, session, client, login_as, 
         response = _visit(client, method, _url(rule, ids))
         allowed = view.permission == PUBLIC or role in PERMISSIONS[view.permission]
         if allowed:
-            assert response.status_code not in (401, 403, 404, 500), (rule.rule, response.status_code)
+            assert response.status_code not in (401, 403, 404, 500), (
+                rule.rule,
+                response.status_code,
+            )
         else:
             assert response.status_code == 403, (rule.rule, response.status_code)
 
 
-def test_president_gets_404_on_every_page_of_another_cooperative(app, client, login_as, make_cooperative, cooperative_records):
+def test_president_gets_404_on_every_page_of_another_cooperative(
+    app, client, login_as, make_cooperative, cooperative_records
+):
     other = cooperative_records()
     login_as("president", make_cooperative())
     for rule, view, method in _routes(app):

@@ -1,0 +1,67 @@
+"""`flask --app gie billing ...`"""
+
+import json
+from datetime import date
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from billing import reports, services
+from billing.models import Customer
+from gie import db
+from gie.command_line import fail
+from gie.csvfiles import parse_date
+from gie.errors import DomainError
+
+billing_cli = AppGroup("billing", help="Invoices, payments and statements.")
+
+
+def _month(text: str) -> tuple[int, int]:
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        date(year, month, 1)
+    except ValueError:
+        raise click.BadParameter("expected YYYY-MM, e.g. 2026-03") from None
+    return year, month
+
+
+@billing_cli.command("run")
+@click.option("--period", required=True, help="The month to bill, YYYY-MM.")
+def run(period: str):
+    """Create the draft invoices of every subscription due for the month (idempotent)."""
+    year, month = _month(period)
+    try:
+        summary = services.run_billing(db.session, year, month)
+    except DomainError as error:
+        fail(error)
+    db.session.commit()
+    click.echo(
+        f"{period}: {summary.invoices_created} invoices created "
+        f"({summary.lines_billed} lines, {summary.total_net} MAD excl. VAT); "
+        f"{summary.already_billed} subscriptions skipped as already billed."
+    )
+
+
+@billing_cli.command("statement")
+@click.argument("code")
+@click.option("--from", "date_from", help="First day (default: 1 January of this year).")
+@click.option("--to", "date_to", help="Last day (default: today).")
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text")
+def statement(code: str, date_from: str | None, date_to: str | None, output: str):
+    """A customer's statement of account: opening, documents, running balance, ageing."""
+    customer = db.session.scalar(select(Customer).where(Customer.code == code.strip().upper()))
+    if customer is None:
+        raise click.ClickException(f"No customer has the code {code}.")
+    end = parse_date(date_to) if date_to else date.today()
+    start = parse_date(date_from) if date_from else date(end.year, 1, 1)
+    result = reports.statement(db.session, customer.id, date_from=start, date_to=end)
+    if output == "json":
+        click.echo(json.dumps(reports.statement_as_dict(result), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{customer.code} {customer.name}  {start} .. {end}")
+    click.echo(f"{'opening':<40}{result.opening:>15}")
+    for line in result.lines:
+        amounts = f"{line.debit:>12}{line.credit:>12}{line.balance:>15}"
+        click.echo(f"{line.on} {line.kind:<12} {line.number:<16}{amounts}")
+    click.echo(f"{'closing':<40}{result.closing:>15}")

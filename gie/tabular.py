@@ -1,0 +1,166 @@
+"""Simple tables out to CSV and XLSX: a title, column headers, rows of plain values
+(str, Decimal, date, int, None) and an optional totals row. Reports build a `Table`; the
+views choose the format.
+
+CSV is for machines: UTF-8, `,` separated, `.` decimal mark, ISO dates, header then rows
+then totals (no title line). XLSX is for people: title, header in bold, amounts as numbers
+formatted `#,##0.00`, dates as dates, sized columns, the header frozen.
+"""
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+Cell = str | Decimal | date | int | None
+
+MONEY_FORMAT = "#,##0.00"
+INTEGER_FORMAT = "#,##0"
+DATE_FORMAT = "yyyy-mm-dd"
+#: characters that make a spreadsheet read a text cell as a formula (CSV/formula injection)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MAX_WIDTH = 60
+
+
+@dataclass
+class Table:
+    title: str
+    headers: Sequence[str]
+    rows: list[Sequence[Cell]] = field(default_factory=list)
+    totals: Sequence[Cell] | None = None
+    #: a line under the title: whose books, which period
+    subtitle: str = ""
+    #: indexes of rows to set in bold (section totals of a statement)
+    strong: frozenset[int] = frozenset()
+    #: indexes of rows that are headings (only their first text cells are filled)
+    headings: frozenset[int] = frozenset()
+
+    def numeric(self, column: int) -> bool:
+        """Whether a column holds numbers (it is right-aligned)."""
+        for row in [*self.rows, self.totals or ()]:
+            if column < len(row) and row[column] is not None:
+                value = row[column]
+                if isinstance(value, Decimal | int) and not isinstance(value, bool):
+                    return True
+        return False
+
+
+def _safe_text(text: str) -> str:
+    """A text cell a spreadsheet will not run as a formula."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _csv_value(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int):
+        return str(value)
+    return _safe_text(str(value))
+
+
+def to_csv(table: Table) -> str:
+    """The table as CSV text: header, rows, then the totals row if any."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(_safe_text(str(header)) for header in table.headers)
+    for row in table.rows:
+        writer.writerow(_csv_value(value) for value in row)
+    if table.totals is not None:
+        writer.writerow(_csv_value(value) for value in table.totals)
+    return out.getvalue()
+
+
+def _sheet_title(title: str) -> str:
+    for forbidden in "[]:*?/\\":
+        title = title.replace(forbidden, " ")
+    return title.strip()[:31] or "Sheet"
+
+
+def _display_length(value: Cell) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, Decimal):
+        return len(f"{value:,.2f}")
+    if isinstance(value, date):
+        return 10
+    return max((len(part) for part in str(value).splitlines()), default=0)
+
+
+def _xlsx_cell(sheet, value: Cell, *, font: Font | None = None) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet)
+    if isinstance(value, Decimal):
+        cell.value = value
+        cell.number_format = MONEY_FORMAT
+    elif isinstance(value, int) and not isinstance(value, bool):
+        cell.value = value
+        cell.number_format = INTEGER_FORMAT
+    elif isinstance(value, date):
+        cell.value = value
+        cell.number_format = DATE_FORMAT
+    elif value is not None:
+        cell.value = str(value)
+        cell.data_type = "s"  # never a formula, whatever the text starts with
+    if font is not None:
+        cell.font = font
+    return cell
+
+
+def to_xlsx(table: Table, *, rtl: bool = False) -> bytes:
+    """The table as an XLSX workbook of one sheet (written in openpyxl's streaming mode, so
+    a long ledger takes seconds, not minutes). `rtl` lays the sheet out right to left
+    (Arabic)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_sheet_title(str(table.title)))
+    workbook.properties.title = str(table.title)
+    sheet.sheet_view.rightToLeft = rtl
+    bold = Font(bold=True)
+
+    body = list(enumerate(table.rows))
+    if table.totals is not None:
+        body.append((-1, table.totals))
+    for column in range(1, len(table.headers) + 1):
+        lengths = [len(str(table.headers[column - 1]))]
+        lengths += [
+            _display_length(values[column - 1])
+            for _index, values in body
+            if column - 1 < len(values)
+        ]
+        width = min(MAX_WIDTH, max(lengths) + 2)
+        sheet.column_dimensions[get_column_letter(column)].width = max(8, width)
+
+    preamble = [[_xlsx_cell(sheet, str(table.title), font=Font(bold=True, size=13))]]
+    if table.subtitle:
+        preamble.append([_xlsx_cell(sheet, str(table.subtitle))])
+    preamble.append([])
+    header_row = len(preamble) + 1
+    sheet.freeze_panes = f"A{header_row + 1}"
+    for row in preamble:
+        sheet.append(row)
+    fill = PatternFill("solid", fgColor="EEF2F6")
+    header = []
+    for title in table.headers:
+        cell = _xlsx_cell(sheet, str(title), font=bold)
+        cell.fill = fill
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
+        header.append(cell)
+    sheet.append(header)
+    for index, values in body:
+        strong = index == -1 or index in table.strong or index in table.headings
+        sheet.append([_xlsx_cell(sheet, value, font=bold if strong else None) for value in values])
+
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
