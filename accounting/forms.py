@@ -13,9 +13,9 @@ from wtforms import (
     SelectField,
     StringField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from gie.forms import MoneyField
+from gie.forms import MoneyField, choices
 
 NEW_ENTRY_LINES = 4
 
@@ -93,3 +93,39 @@ class ImportEntriesForm(FlaskForm):
         validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("Choose a .csv file."))],
     )
     create_accounts = BooleanField(_l("Create the accounts these books lack"))
+
+
+# Report filters: read from the query string (GET, nothing changes, so no CSRF token).
+
+SIDES = {"customers": _l("Customers"), "suppliers": _l("Suppliers")}
+
+
+class PeriodForm(Form):
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_l("The end date is before the start date."))
+
+
+class GeneralLedgerForm(PeriodForm):
+    #: choices (account id, "code label") are set by the view
+    account = SelectField(_l("Account"), validators=[Optional()], validate_choice=False)
+
+
+class JournalForm(PeriodForm):
+    journal = SelectField(_l("Journal"), validators=[Optional()], validate_choice=False)
+
+
+class OnDateForm(Form):
+    on = DateField(_l("On"), validators=[Optional()])
+
+
+class AgedBalanceForm(OnDateForm):
+    side = SelectField(
+        _l("Partners"),
+        choices=choices(SIDES),
+        default="customers",
+        validators=[Optional()],
+    )

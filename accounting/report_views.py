@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from accounting import report_exports, reports, services
-from accounting.forms import JOURNAL_LABELS
-from accounting.report_forms import (
+from accounting.forms import (
+    JOURNAL_LABELS,
     SIDES,
     AgedBalanceForm,
     GeneralLedgerForm,

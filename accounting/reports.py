@@ -8,9 +8,9 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, literal, or_, select, type_coerce
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from accounting.models import Account, Entry, FiscalYear, Journal, Line
+from accounting.models import GIE_LEDGER_CODE, Account, Entry, FiscalYear, Journal, Ledger, Line
 from gie.cooperatives.models import Cooperative
 from gie.errors import NotFound
 from gie.money import ZERO, Money
@@ -1151,3 +1151,128 @@ def aged_balance(
         result.rows.append(AgedRow(partner, names.get(partner, ""), buckets))
         result.totals.buckets = [a + b for a, b in zip(result.totals.buckets, buckets, strict=True)]
     return result
+
+
+# --- entries, chart and books: the lists of the working pages --------------------------------
+
+
+@dataclass
+class EntryFilters:
+    text: str = ""
+    account: str = ""  #: an account code, or its beginning (34 finds 3421 and 34211)
+    amount: Decimal | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    journal: str = ""
+    state: str = ""
+
+
+@dataclass
+class EntryPage:
+    items: list[Entry]
+    total: int
+    number: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+
+def search_entries(
+    session: Session, ledger_id: int, filters: EntryFilters, *, page: int = 1, size: int = 50
+) -> EntryPage:
+    """Entries of a ledger, newest first, filtered by text (label, reference, number),
+    account, amount (any line's debit or credit), dates, journal and state."""
+    stmt = select(Entry).where(Entry.ledger_id == ledger_id)
+    if filters.text:
+        pattern = f"%{filters.text.strip()}%"
+        stmt = stmt.where(
+            or_(
+                Entry.label.ilike(pattern),
+                Entry.reference.ilike(pattern),
+                Entry.number.ilike(pattern),
+            )
+        )
+    line_conditions = []
+    if filters.account:
+        line_conditions.append(
+            Line.account_id.in_(
+                select(Account.id).where(
+                    Account.ledger_id == ledger_id, Account.code.startswith(filters.account.strip())
+                )
+            )
+        )
+    if filters.amount is not None:
+        line_conditions.append(or_(Line.debit == filters.amount, Line.credit == filters.amount))
+    if line_conditions:
+        stmt = stmt.where(Entry.id.in_(select(Line.entry_id).where(*line_conditions)))
+    if filters.date_from:
+        stmt = stmt.where(Entry.date >= filters.date_from)
+    if filters.date_to:
+        stmt = stmt.where(Entry.date <= filters.date_to)
+    if filters.journal:
+        stmt = stmt.where(
+            Entry.journal_id.in_(
+                select(Journal.id).where(
+                    Journal.ledger_id == ledger_id, Journal.code == filters.journal
+                )
+            )
+        )
+    if filters.state in ("draft", "posted"):
+        stmt = stmt.where(Entry.state == filters.state)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    page = max(1, page)
+    items = session.scalars(
+        stmt.options(selectinload(Entry.lines), selectinload(Entry.journal))
+        .order_by(Entry.date.desc(), Entry.id.desc())
+        .offset((page - 1) * size)
+        .limit(size)
+    ).all()
+    return EntryPage(list(items), total, page, size)
+
+
+def drafts_count(session: Session, ledger_id: int) -> int:
+    return session.scalar(
+        select(func.count())
+        .select_from(Entry)
+        .where(Entry.ledger_id == ledger_id, Entry.state == "draft")
+    )
+
+
+def ledger_accounts(
+    session: Session, ledger_id: int, *, active_only: bool = False
+) -> list[Account]:
+    stmt = select(Account).where(Account.ledger_id == ledger_id).order_by(Account.code)
+    if active_only:
+        stmt = stmt.where(Account.active.is_(True))
+    return list(session.scalars(stmt))
+
+
+def used_account_ids(session: Session, ledger_id: int) -> set[int]:
+    return set(
+        session.scalars(select(Line.account_id).where(Line.ledger_id == ledger_id).distinct())
+    )
+
+
+def codes_without_books(session: Session) -> list[tuple[str, str]]:
+    """(code, "CODE Name") of the GIE and each cooperative whose books are not open yet."""
+    opened = set(session.scalars(select(Ledger.code)))
+    rows = session.execute(select(Cooperative.code, Cooperative.name).order_by(Cooperative.code))
+    choices = [] if GIE_LEDGER_CODE in opened else [(GIE_LEDGER_CODE, "GIE")]
+    return choices + [(code, f"{code} {name}") for code, name in rows if code not in opened]
+
+
+def fiscal_years(session: Session, ledger_id: int) -> list[FiscalYear]:
+    return list(
+        session.scalars(
+            select(FiscalYear)
+            .where(FiscalYear.ledger_id == ledger_id)
+            .order_by(FiscalYear.start_on)
+        )
+    )
+
+
+def reversal_of(session: Session, entry_id: int) -> Entry | None:
+    """The entry that reverses this one, if any."""
+    return session.scalar(select(Entry).where(Entry.reversal_of_id == entry_id))

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from accounting import entry_queries, services
+from accounting import reports, services
 from accounting.forms import (
     JOURNAL_LABELS,
     KIND_LABELS,
@@ -40,7 +40,7 @@ def index():
     if is_scoped(current_user) and len(ledgers) == 1:
         return redirect(url_for(".ledger", ledger_id=ledgers[0].id))
     form = OpenLedgerForm(first_year=date.today().year)
-    form.code.choices = choices(entry_queries.codes_without_books(db.session))
+    form.code.choices = choices(reports.codes_without_books(db.session))
     return render_template("accounting/index.html", ledgers=ledgers, form=form)
 
 
@@ -48,7 +48,7 @@ def index():
 @requires("accounting.edit")
 def open_ledger():
     form = OpenLedgerForm()
-    form.code.choices = choices(entry_queries.codes_without_books(db.session))
+    form.code.choices = choices(reports.codes_without_books(db.session))
     if not form.validate_on_submit():
         flash(_("Choose whose books to open and the first year."), "error")
         return redirect(url_for(".index"))
@@ -65,12 +65,12 @@ def open_ledger():
 @requires("accounting.view")
 def ledger(ledger_id: int):
     ledger = services.get_ledger(db.session, ledger_id, actor=current_user)
-    years = entry_queries.fiscal_years(db.session, ledger.id)
+    years = reports.fiscal_years(db.session, ledger.id)
     return render_template(
         "accounting/ledger.html",
         ledger=ledger,
         years=years,
-        drafts=entry_queries.drafts_count(db.session, ledger.id),
+        drafts=reports.drafts_count(db.session, ledger.id),
         lock_form=LockDateForm(lock_date=ledger.lock_date),
         confirm=ConfirmForm(),
     )
@@ -106,8 +106,8 @@ def _accounts_page(ledger, form: NewAccountForm, status: int = 200):
     return render_template(
         "accounting/accounts.html",
         ledger=ledger,
-        accounts=entry_queries.ledger_accounts(db.session, ledger.id),
-        used=entry_queries.used_account_ids(db.session, ledger.id),
+        accounts=reports.ledger_accounts(db.session, ledger.id),
+        used=reports.used_account_ids(db.session, ledger.id),
         kinds=KIND_LABELS,
         form=form,
         confirm=ConfirmForm(),
@@ -175,7 +175,7 @@ def delete_account(account_id: int):
 # --- entries -------------------------------------------------------------------------------
 
 
-def _entry_filters() -> entry_queries.EntryFilters:
+def _entry_filters() -> reports.EntryFilters:
     args = request.args
 
     def parsed(name, parser):
@@ -184,7 +184,7 @@ def _entry_filters() -> entry_queries.EntryFilters:
         except (ValueError, OverflowError):
             return None
 
-    return entry_queries.EntryFilters(
+    return reports.EntryFilters(
         text=args.get("q", ""),
         account=args.get("account", ""),
         amount=parsed("amount", parse_decimal),
@@ -200,7 +200,7 @@ def _entry_filters() -> entry_queries.EntryFilters:
 def entries(ledger_id: int):
     ledger = services.get_ledger(db.session, ledger_id, actor=current_user)
     filters = _entry_filters()
-    page = entry_queries.search_entries(db.session, ledger.id, filters, page=page_number())
+    page = reports.search_entries(db.session, ledger.id, filters, page=page_number())
     return render_template(
         "accounting/entries.html",
         ledger=ledger,
@@ -235,7 +235,7 @@ def _entry_form_page(ledger, form: EntryForm, entry: Entry | None, status: int =
         ledger=ledger,
         form=form,
         entry=entry,
-        accounts=entry_queries.ledger_accounts(db.session, ledger.id, active_only=True),
+        accounts=reports.ledger_accounts(db.session, ledger.id, active_only=True),
     ), status
 
 
@@ -300,7 +300,7 @@ def entry(entry_id: int):
         "accounting/entry.html",
         entry=entry,
         ledger=entry.ledger,
-        reversal=entry_queries.reversal_of(db.session, entry.id),
+        reversal=reports.reversal_of(db.session, entry.id),
         confirm=ConfirmForm(),
         reverse_form=ReverseForm(date=date.today()),
     )
