@@ -35,7 +35,7 @@ def test_accountant_browses_the_chart_and_entries(visitor):
     page = visitor.page
     visitor.go("/accounting/")
     visitor.shot("books")
-    page.click("text=GIE")
+    page.click("table.dense a:text-is('GIE')")
     visitor.shot("ledger")
     page.click(".subnav a >> nth=2")
     expect(page.locator("table.dense")).to_contain_text("7124")
