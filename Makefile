@@ -51,6 +51,7 @@ lint: install
 # Benchmarks of the books (minutes, not part of `make test`): BENCH_ARGS="--backend sqlite --lines 200000"
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
+	$(BIN)/python -m bench.billing $(BENCH_BILLING_ARGS)
 
 clean:
 	rm -rf $(VENV) instance test-artifacts .pytest_cache

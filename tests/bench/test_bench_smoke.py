@@ -1,12 +1,14 @@
 """The benchmark code works at tiny size (timings are not checked: `make bench` does)."""
 
+import os
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accounting import services
 from accounting.models import Entry, Line
+from bench import billing, run
 from bench import databases as bench_databases
-from bench import run
 from bench.__main__ import parse_arguments
 from bench.generate import generate
 from gie.db import make_engine
@@ -80,3 +82,11 @@ def test_a_benchmark_database_is_created_migrated_and_dropped(databases):
     finally:
         database.drop()
     assert not database.folder.exists()
+
+
+def test_billing_benchmark_at_tiny_size():
+    backend = os.environ.get("GIE_TEST_BACKEND", "sqlite")
+    result = billing.bench(backend, cooperatives=3, repeat=1)
+    assert result["billing_run"]["invoices"] == 3
+    assert result["statement"]["lines"] == 36 * 2 + 2  # its history, and the two benchmarked months
+    assert result["statement"]["median_ms"] > 0
