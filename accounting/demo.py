@@ -1,4 +1,5 @@
-"""Demo books: the GIE's and a few cooperatives', with a year and a half of believable entries."""
+"""Demo books: the GIE's and a few cooperatives', with a year and a half of believable entries.
+The GIE's invoices to its members come from billing's demo, issued and posted there."""
 
 import random
 from datetime import date
@@ -103,7 +104,9 @@ def _cooperative_books(session, ledger, first_day: date, today: date, rng: rando
         month += relativedelta(months=1)
 
 
-def _gie_books(session, ledger, first_day: date, today: date):
+def _gie_books(session, ledger, first_day: date):
+    """The GIE's own entries that are not invoices: the members' joining fees. Its sales and
+    their payments are posted by billing (billing/demo.py) from real invoices."""
     _post(
         session,
         ledger,
@@ -116,39 +119,6 @@ def _gie_books(session, ledger, first_day: date, today: date):
             LineInput("7127", credit=Decimal("8000")),
         ],
     )
-    month = first_day
-    number = 0
-    while month <= today:
-        for code in MEMBERS:
-            number += 1
-            net = Decimal("1500.00")
-            _post(
-                session,
-                ledger,
-                "VT",
-                month,
-                f"Tenue de comptabilité {month:%m/%Y} {code}",
-                f"FA-{number:05d}",
-                [
-                    LineInput("3421", debit=D(net * Decimal("1.2")), partner=code),
-                    LineInput("7124", credit=net),
-                    LineInput("4455", credit=D(net * Decimal("0.2"))),
-                ],
-            )
-            if month + relativedelta(months=2) <= today:
-                _post(
-                    session,
-                    ledger,
-                    "BQ",
-                    month + relativedelta(days=40),
-                    f"Règlement {code}",
-                    f"VIR-{number:05d}",
-                    [
-                        LineInput("5141", debit=D(net * Decimal("1.2"))),
-                        LineInput("3421", credit=D(net * Decimal("1.2")), partner=code),
-                    ],
-                )
-        month += relativedelta(months=1)
 
 
 def load(session: Session, today: date | None = None) -> None:
@@ -163,6 +133,6 @@ def load(session: Session, today: date | None = None) -> None:
         ledger = services.open_ledger(session, code, first_year=today.year - 1)
         services.add_fiscal_year(session, ledger.id)
         if code == GIE_LEDGER_CODE:
-            _gie_books(session, ledger, first_day, today)
+            _gie_books(session, ledger, first_day)
         else:
             _cooperative_books(session, ledger, first_day, today, rng)

@@ -1,14 +1,26 @@
-"""Read side of billing: statements of account, ageing, overdue invoices."""
+"""Read side of billing: statements of account, ageing, overdue invoices, and the lists of
+the billing pages."""
 
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import case, func, literal, select, type_coerce, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import case, func, literal, or_, select, type_coerce, union_all
+from sqlalchemy.orm import Session, joinedload
 
-from billing.models import Allocation, Customer, Invoice, Payment
+from billing.models import (
+    Allocation,
+    Customer,
+    Invoice,
+    Payment,
+    Service,
+    ServicePrice,
+    Subscription,
+    VatRate,
+)
+from gie.cooperatives.models import Cooperative
 from gie.money import ZERO, Money
+from gie.security import scope
 
 AGE_BUCKETS = ((0, 30), (31, 60), (61, 90), (91, None))
 
@@ -168,3 +180,398 @@ def statement_as_dict(result: Statement) -> dict:
         "ageing": dict(zip(labels, (str(amount) for amount in result.ageing), strict=True)),
         "unallocated_credit": str(result.unallocated_credit),
     }
+
+
+# --- lists of the billing pages ---------------------------------------------------------------
+# Every list takes the user and goes through gie.security.scope: a president reads only the
+# records of their own cooperative.
+
+
+@dataclass
+class Page:
+    items: list
+    total: int
+    number: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+
+def _page(session: Session, stmt, order_by, *, page: int, size: int) -> Page:
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    page = max(1, page)
+    rows = session.execute(stmt.order_by(*order_by).offset((page - 1) * size).limit(size)).all()
+    return Page([row if len(row) > 1 else row[0] for row in rows], total, page, size)
+
+
+def _signed_gross():
+    """An issued document's weight on the customer's account: invoices add, credit notes
+    take off."""
+    return case((Invoice.kind == "credit_note", -Invoice.total_gross), else_=Invoice.total_gross)
+
+
+def balances(session: Session, customer_ids: list[int]) -> dict[int, Decimal]:
+    """What each customer owes (negative: a credit), from issued documents and payments."""
+    if not customer_ids:
+        return {}
+    documents = dict(
+        session.execute(
+            select(Invoice.customer_id, _total(_signed_gross()))
+            .where(Invoice.customer_id.in_(customer_ids), Invoice.state != "draft")
+            .group_by(Invoice.customer_id)
+        ).all()
+    )
+    paid = dict(
+        session.execute(
+            select(Payment.customer_id, _total(Payment.amount))
+            .where(Payment.customer_id.in_(customer_ids))
+            .group_by(Payment.customer_id)
+        ).all()
+    )
+    return {
+        customer_id: documents.get(customer_id, ZERO) - paid.get(customer_id, ZERO)
+        for customer_id in customer_ids
+    }
+
+
+def search_customers(
+    session: Session, user, *, text: str = "", kind: str = "", page: int = 1, size: int = 50
+) -> Page:
+    """Customers matching a text (code, name, ICE) and a kind; items are (customer, balance)."""
+    stmt = scope(select(Customer), Customer, user)
+    if text.strip():
+        pattern = f"%{text.strip()}%"
+        stmt = stmt.where(
+            or_(
+                Customer.code.ilike(pattern),
+                Customer.name.ilike(pattern),
+                Customer.name_ar.ilike(pattern),
+                Customer.ice.ilike(pattern),
+            )
+        )
+    if kind:
+        stmt = stmt.where(Customer.kind == kind)
+    result = _page(session, stmt, (Customer.code,), page=page, size=size)
+    owed = balances(session, [customer.id for customer in result.items])
+    result.items = [(customer, owed[customer.id]) for customer in result.items]
+    return result
+
+
+def unbilled_members(session: Session) -> list[Cooperative]:
+    """Member cooperatives (active or suspended) that have no customer record yet."""
+    billed = select(Customer.id).where(Customer.cooperative_id == Cooperative.id).exists()
+    return list(
+        session.scalars(
+            select(Cooperative)
+            .where(Cooperative.status.in_(("active", "suspended")), ~billed)
+            .order_by(Cooperative.code)
+        )
+    )
+
+
+def customer_choices(session: Session, *, active_only: bool = True) -> list[tuple[int, str]]:
+    stmt = select(Customer.id, Customer.code, Customer.name).order_by(Customer.code)
+    if active_only:
+        stmt = stmt.where(Customer.active)
+    return [(row.id, f"{row.code} · {row.name}") for row in session.execute(stmt)]
+
+
+@dataclass
+class CustomerSummary:
+    invoiced: Decimal
+    credited: Decimal
+    paid: Decimal
+    balance: Decimal
+    open_invoices: int
+    drafts: int
+
+
+def customer_summary(session: Session, customer_id: int) -> CustomerSummary:
+    is_open = Invoice.state.in_(("issued", "partially_paid")) & (Invoice.kind == "invoice")
+    invoiced, credited, open_count, drafts = session.execute(
+        select(
+            _total(
+                case(
+                    ((Invoice.kind == "invoice") & (Invoice.state != "draft"), Invoice.total_gross),
+                    else_=0,
+                )
+            ),
+            _total(
+                case(
+                    (
+                        (Invoice.kind == "credit_note") & (Invoice.state != "draft"),
+                        Invoice.total_gross,
+                    ),
+                    else_=0,
+                )
+            ),
+            func.coalesce(func.sum(case((is_open, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((Invoice.state == "draft", 1), else_=0)), 0),
+        ).where(Invoice.customer_id == customer_id)
+    ).one()
+    paid = session.scalar(select(_total(Payment.amount)).where(Payment.customer_id == customer_id))
+    return CustomerSummary(
+        invoiced, credited, paid, invoiced - credited - paid, int(open_count), int(drafts)
+    )
+
+
+def price_history(session: Session, service_id: int) -> list[ServicePrice]:
+    return list(
+        session.scalars(
+            select(ServicePrice)
+            .where(ServicePrice.service_id == service_id)
+            .order_by(ServicePrice.valid_from.desc())
+        )
+    )
+
+
+def catalogue(session: Session, *, on: date) -> list[tuple[Service, ServicePrice | None]]:
+    """Every service with the price in force on `on` (None before its first price)."""
+    latest = (
+        select(func.max(ServicePrice.valid_from))
+        .where(ServicePrice.service_id == Service.id, ServicePrice.valid_from <= on)
+        .correlate(Service)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(Service, ServicePrice)
+        .outerjoin(
+            ServicePrice,
+            (ServicePrice.service_id == Service.id) & (ServicePrice.valid_from == latest),
+        )
+        .order_by(Service.active.desc(), Service.code)
+    ).all()
+    return [(row[0], row[1]) for row in rows]
+
+
+def service_choices(session: Session, *, active_only: bool = True) -> list[tuple[int, str]]:
+    stmt = select(Service.id, Service.code, Service.name).order_by(Service.code)
+    if active_only:
+        stmt = stmt.where(Service.active)
+    return [(row.id, f"{row.code} · {row.name}") for row in session.execute(stmt)]
+
+
+def vat_codes(session: Session, *, on: date) -> list[VatRate]:
+    return list(
+        session.scalars(
+            select(VatRate)
+            .where(
+                VatRate.valid_from <= on, or_(VatRate.valid_to.is_(None), VatRate.valid_to >= on)
+            )
+            .order_by(VatRate.rate.desc(), VatRate.code)
+        )
+    )
+
+
+def search_subscriptions(
+    session: Session,
+    user,
+    *,
+    customer_id: int | None = None,
+    service_id: int | None = None,
+    status: str = "",
+    page: int = 1,
+    size: int = 50,
+) -> Page:
+    stmt = scope(select(Subscription), Subscription, user).options(
+        joinedload(Subscription.customer),
+        joinedload(Subscription.service),
+        joinedload(Subscription.funder),
+    )
+    if customer_id:
+        stmt = stmt.where(
+            or_(Subscription.customer_id == customer_id, Subscription.funder_id == customer_id)
+        )
+    if service_id:
+        stmt = stmt.where(Subscription.service_id == service_id)
+    if status:
+        stmt = stmt.where(Subscription.status == status)
+    order = (Subscription.status, Subscription.start_on.desc(), Subscription.id.desc())
+    return _page(session, stmt, order, page=page, size=size)
+
+
+@dataclass
+class InvoiceFilters:
+    state: str = ""
+    kind: str = ""
+    customer_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    period: date | None = None  #: first day of the billed month (a billing run's drafts)
+
+
+@dataclass
+class InvoiceTotals:
+    net: Decimal = ZERO
+    vat: Decimal = ZERO
+    gross: Decimal = ZERO
+    open: Decimal = ZERO
+
+
+def _invoice_statement(user, filters: InvoiceFilters):
+    stmt = scope(select(Invoice), Invoice, user)
+    if filters.state:
+        stmt = stmt.where(Invoice.state == filters.state)
+    if filters.kind:
+        stmt = stmt.where(Invoice.kind == filters.kind)
+    if filters.customer_id:
+        stmt = stmt.where(Invoice.customer_id == filters.customer_id)
+    if filters.date_from:
+        stmt = stmt.where(Invoice.issue_date >= filters.date_from)
+    if filters.date_to:
+        stmt = stmt.where(Invoice.issue_date <= filters.date_to)
+    if filters.period:
+        stmt = stmt.where(Invoice.period_start == filters.period)
+    return stmt
+
+
+def search_invoices(
+    session: Session, user, filters: InvoiceFilters, *, page: int = 1, size: int = 50
+) -> tuple[Page, InvoiceTotals]:
+    """Invoices and credit notes matching the filters, newest first (drafts on top), and
+    their totals: credit notes count negative, drafts in the amounts but not in what is open."""
+    stmt = _invoice_statement(user, filters)
+    order = (Invoice.issue_date.desc().nulls_first(), Invoice.id.desc())
+    result = _page(session, stmt.options(joinedload(Invoice.customer)), order, page=page, size=size)
+    sign = case((Invoice.kind == "credit_note", -1), else_=1)
+    totals_stmt = stmt.with_only_columns(
+        _total(sign * Invoice.total_net),
+        _total(sign * Invoice.total_vat),
+        _total(sign * Invoice.total_gross),
+        _total(
+            case(
+                (
+                    Invoice.state.in_(("issued", "partially_paid")),
+                    Invoice.total_gross - Invoice.amount_paid - Invoice.amount_credited,
+                ),
+                else_=0,
+            )
+        ),
+    )
+    net, vat, gross, open_amount = session.execute(totals_stmt).one()
+    return result, InvoiceTotals(net, vat, gross, open_amount)
+
+
+def open_invoices(session: Session, customer_id: int) -> list[Invoice]:
+    """A customer's invoices still to be paid, oldest first (the order payments fill them)."""
+    return list(
+        session.scalars(
+            select(Invoice)
+            .where(
+                Invoice.customer_id == customer_id,
+                Invoice.kind == "invoice",
+                Invoice.state.in_(("issued", "partially_paid")),
+            )
+            .order_by(Invoice.issue_date, Invoice.id)
+        )
+    )
+
+
+def credit_notes_of(session: Session, invoice_id: int) -> list[Invoice]:
+    return list(
+        session.scalars(
+            select(Invoice)
+            .where(Invoice.credited_invoice_id == invoice_id, Invoice.state != "draft")
+            .order_by(Invoice.issue_date, Invoice.id)
+        )
+    )
+
+
+def allocations_of_invoice(session: Session, invoice_id: int) -> list[Allocation]:
+    return list(
+        session.scalars(
+            select(Allocation)
+            .join(Payment, Payment.id == Allocation.payment_id)
+            .where(Allocation.invoice_id == invoice_id)
+            .options(joinedload(Allocation.payment))
+            .order_by(Payment.received_on, Payment.id)
+        )
+    )
+
+
+def allocations_of_payment(session: Session, payment_id: int) -> list[Allocation]:
+    return list(
+        session.scalars(
+            select(Allocation)
+            .join(Invoice, Invoice.id == Allocation.invoice_id)
+            .where(Allocation.payment_id == payment_id)
+            .options(joinedload(Allocation.invoice))
+            .order_by(Invoice.issue_date, Invoice.id)
+        )
+    )
+
+
+def _allocated():
+    return (
+        select(_total(Allocation.amount))
+        .where(Allocation.payment_id == Payment.id)
+        .correlate(Payment)
+        .scalar_subquery()
+    )
+
+
+def search_payments(
+    session: Session,
+    user,
+    *,
+    customer_id: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    page: int = 1,
+    size: int = 50,
+) -> tuple[Page, Decimal]:
+    """Payments, newest first, as (payment, allocated amount); and their total."""
+    stmt = scope(select(Payment, _money(_allocated())), Payment, user).options(
+        joinedload(Payment.customer)
+    )
+    if customer_id:
+        stmt = stmt.where(Payment.customer_id == customer_id)
+    if date_from:
+        stmt = stmt.where(Payment.received_on >= date_from)
+    if date_to:
+        stmt = stmt.where(Payment.received_on <= date_to)
+    total = session.scalar(stmt.with_only_columns(_total(Payment.amount)))
+    order = (Payment.received_on.desc(), Payment.id.desc())
+    return _page(session, stmt, order, page=page, size=size), total
+
+
+def payment_allocated(session: Session, payment_id: int) -> Decimal:
+    return session.scalar(
+        select(_total(Allocation.amount)).where(Allocation.payment_id == payment_id)
+    )
+
+
+@dataclass
+class OverdueCustomer:
+    customer: Customer
+    invoices: list[Invoice]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((invoice.open_amount for invoice in self.invoices), ZERO)
+
+    @property
+    def oldest_due(self) -> date:
+        return min(invoice.due_date for invoice in self.invoices)
+
+
+def overdue_by_customer(session: Session, user, *, on: date) -> list[OverdueCustomer]:
+    """Invoices past their due date on `on`, gathered by customer (most overdue first)."""
+    invoices = overdue_invoices(
+        session,
+        on=on,
+        scope_statement=scope(select(Invoice), Invoice, user).options(joinedload(Invoice.customer)),
+    )
+    by_customer: dict[int, OverdueCustomer] = {}
+    for invoice in invoices:
+        entry = by_customer.setdefault(invoice.customer_id, OverdueCustomer(invoice.customer, []))
+        entry.invoices.append(invoice)
+    return sorted(by_customer.values(), key=lambda entry: (entry.oldest_due, entry.customer.code))
+
+
+def overdue_of_customer(session: Session, customer_id: int, *, on: date) -> list[Invoice]:
+    return overdue_invoices(
+        session, on=on, scope_statement=select(Invoice).where(Invoice.customer_id == customer_id)
+    )

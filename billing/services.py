@@ -84,6 +84,42 @@ def member_customer(session: Session, cooperative_id: int) -> Customer:
     return customer
 
 
+def _checked_identity(
+    session: Session,
+    *,
+    code: str,
+    kind: str,
+    name: str,
+    ice: str,
+    payment_terms_days: int,
+    customer_id: int | None = None,
+) -> tuple[str, str]:
+    """The code and ICE as stored; raises ValidationError with every field's problem."""
+    code = code.strip().upper()
+    errors: dict[str, list] = {}
+    if not code:
+        errors["code"] = [_l("This field is required.")]
+    elif session.scalar(
+        select(Customer.id).where(Customer.code == code, Customer.id != customer_id)
+    ):
+        errors["code"] = [_l("Another customer already has this code.")]
+    if kind not in ("non_member", "business", "funder"):
+        errors["kind"] = [_l("Member cooperatives become customers from the registry.")]
+    if not name.strip():
+        errors["name"] = [_l("This field is required.")]
+    ice = (ice or "").strip()
+    if ice:
+        try:
+            ice = ice_number.validate(ice)
+        except StdnumError:
+            errors["ice"] = [_l("This is not a valid ICE: 15 digits with a valid check number.")]
+    if not 0 <= payment_terms_days <= MAX_PAYMENT_TERMS:
+        errors["payment_terms_days"] = [_l("Payment terms are 120 days at most (law 69-21).")]
+    if errors:
+        raise ValidationError(_l("Please correct the highlighted fields."), field_errors=errors)
+    return code, ice
+
+
 def create_customer(
     session: Session,
     *,
@@ -99,25 +135,9 @@ def create_customer(
     payment_terms_days: int = 60,
 ) -> Customer:
     """A customer who is not a member cooperative: a non-member, a business, a funder."""
-    code = code.strip().upper()
-    errors: dict[str, list] = {}
-    if not code:
-        errors["code"] = [_l("This field is required.")]
-    elif session.scalar(select(Customer.id).where(Customer.code == code)):
-        errors["code"] = [_l("Another customer already has this code.")]
-    if kind not in ("non_member", "business", "funder"):
-        errors["kind"] = [_l("Member cooperatives become customers from the registry.")]
-    if not name.strip():
-        errors["name"] = [_l("This field is required.")]
-    if ice:
-        try:
-            ice = ice_number.validate(ice)
-        except StdnumError:
-            errors["ice"] = [_l("This is not a valid ICE: 15 digits with a valid check number.")]
-    if not 0 <= payment_terms_days <= MAX_PAYMENT_TERMS:
-        errors["payment_terms_days"] = [_l("Payment terms are 120 days at most (law 69-21).")]
-    if errors:
-        raise ValidationError(_l("Please correct the highlighted fields."), field_errors=errors)
+    code, ice = _checked_identity(
+        session, code=code, kind=kind, name=name, ice=ice, payment_terms_days=payment_terms_days
+    )
     customer = Customer(
         code=code,
         kind=kind,
@@ -135,8 +155,78 @@ def create_customer(
     return customer
 
 
+def update_customer(
+    session: Session,
+    customer_id: int,
+    *,
+    name: str = "",
+    name_ar: str = "",
+    address: str = "",
+    ice: str = "",
+    if_number: str = "",
+    rc_number: str = "",
+    email: str = "",
+    payment_terms_days: int = 60,
+    active: bool = True,
+    kind: str | None = None,
+) -> Customer:
+    """Change a customer. A member cooperative's identity is the registry's: it is copied
+    again from there, and only its email, payment terms and activity are set here. Invoices
+    already issued keep the mentions they were issued with."""
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise _not_found()
+    if customer.kind == "member":
+        if not 0 <= payment_terms_days <= MAX_PAYMENT_TERMS:
+            raise ValidationError(
+                _l("Please correct the highlighted fields."),
+                field_errors={
+                    "payment_terms_days": [_l("Payment terms are 120 days at most (law 69-21).")]
+                },
+            )
+        cooperative = customer.cooperative
+        customer.name, customer.name_ar = cooperative.name, cooperative.name_ar
+        customer.address, customer.ice = cooperative.address, cooperative.ice
+        customer.if_number, customer.rc_number = cooperative.if_number, cooperative.rc_number
+    else:
+        kind = kind or customer.kind
+        _code, ice = _checked_identity(
+            session,
+            code=customer.code,
+            kind=kind,
+            name=name,
+            ice=ice,
+            payment_terms_days=payment_terms_days,
+            customer_id=customer.id,
+        )
+        customer.kind, customer.name, customer.name_ar = kind, name.strip(), name_ar.strip()
+        customer.address, customer.ice = address.strip(), ice
+        customer.if_number, customer.rc_number = if_number.strip(), rc_number.strip()
+    customer.email = email.strip()
+    customer.payment_terms_days = payment_terms_days
+    customer.active = active
+    session.flush()
+    return customer
+
+
 def get_customer(session: Session, customer_id: int, *, actor) -> Customer:
     return get_scoped(session, Customer, customer_id, actor)
+
+
+def get_subscription(session: Session, subscription_id: int, *, actor) -> Subscription:
+    return get_scoped(session, Subscription, subscription_id, actor)
+
+
+def get_payment(session: Session, payment_id: int, *, actor) -> Payment:
+    return get_scoped(session, Payment, payment_id, actor)
+
+
+def get_service(session: Session, service_id: int) -> Service:
+    """The catalogue is the GIE's, the same for everyone who may read it."""
+    service = session.get(Service, service_id)
+    if service is None:
+        raise _not_found()
+    return service
 
 
 # --- catalogue and VAT -----------------------------------------------------------------------
@@ -232,6 +322,13 @@ def set_price(
     member_price: Decimal,
 ) -> ServicePrice:
     """New prices from a date on; invoices already issued keep theirs."""
+    errors: dict[str, list] = {}
+    if public_price < 0 or member_price < 0:
+        errors["public_price"] = [_l("A price cannot be negative.")]
+    elif member_price > public_price:
+        errors["member_price"] = [_l("The member price cannot exceed the public price.")]
+    if errors:
+        raise ValidationError(_l("Please correct the highlighted fields."), field_errors=errors)
     existing = session.scalar(
         select(ServicePrice).where(
             ServicePrice.service_id == service_id, ServicePrice.valid_from == valid_from
@@ -429,7 +526,7 @@ def plan_run(session: Session, year: int, month: int) -> RunPlan:
                 continue
             description = label
             if payer.id != subscription.customer_id:
-                share = subscription.funder_share_percent.normalize()
+                share = format(subscription.funder_share_percent.normalize(), "f")
                 description = f"{label} — {share} % {subscription.customer.code}"
             plan.lines.append(
                 PlannedLine(
@@ -541,6 +638,7 @@ class DraftLine:
     quantity: Decimal
     description: str = ""
     unit_price: Decimal | None = None  #: the catalogue's price for this customer when omitted
+    subscription_id: int | None = None  #: kept when a billing run's draft is edited
 
 
 def save_draft_invoice(
@@ -589,6 +687,7 @@ def save_draft_invoice(
             InvoiceLine(
                 position=position,
                 service_id=service.id,
+                subscription_id=line.subscription_id,
                 description=line.description or service.name,
                 quantity=line.quantity,
                 unit_price=D(unit_price),

@@ -35,6 +35,19 @@ def secret_key() -> str:
     return key_file.read_text().strip()
 
 
+#: The GIE's legal mentions printed on its invoices (CGI art. 145-III): demo values by default,
+#: the real ones set in the environment of the production servers.
+LEGAL_DEFAULTS = {
+    "GIE_LEGAL_NAME": "GIE Tanger-Tétouan-Al Hoceïma",
+    "GIE_ADDRESS": "12, avenue Mohammed V, 93000 Tétouan, Maroc",
+    "GIE_ICE": "002136093000040",
+    "GIE_IF": "50112233",
+    "GIE_RC": "Tétouan 23451",
+    "GIE_TP": "51201234",
+    "GIE_BANK_RIB": "011 640 0000012345678901 23",
+}
+
+
 def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
@@ -55,4 +68,5 @@ def from_environment() -> dict:
         "MAX_CONTENT_LENGTH": _int("GIE_MAX_UPLOAD_BYTES", 25 * 1024 * 1024),
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": "Africa/Casablanca",
+        **{name: os.environ.get(name, default) for name, default in LEGAL_DEFAULTS.items()},
     }

@@ -27,6 +27,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "cooperatives.import": frozenset({"admin", "accountant"}),
     "accounting.view": frozenset({"admin", "accountant", "president"}),
     "accounting.edit": frozenset({"admin", "accountant"}),
+    "billing.view": frozenset({"admin", "accountant", "president"}),
+    "billing.edit": frozenset({"admin", "accountant"}),
     "users.manage": frozenset({"admin"}),
     "audit.view": frozenset({"admin"}),
 }

@@ -82,6 +82,11 @@ class Visitor:
         self.page.fill("#password", password)
         self.page.click("form:not(.langswitch) button[type=submit]")
         self.page.wait_for_load_state()
+        if self.page.locator("html").get_attribute("lang") != self.language:
+            # the account kept the language another visitor chose: take this one back
+            with self.page.expect_navigation():
+                self.page.select_option("#locale", self.language)
+            self.page.wait_for_load_state()
 
     def shot(self, name: str):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from accounting import services as accounting
-from accounting.models import Account
+from accounting.models import GIE_LEDGER_CODE, Account, Ledger
+from billing import services as billing
+from billing.models import Service
 from gie.cooperatives.models import Cooperative
 from gie.security import PERMISSIONS, PUBLIC, ROLES
 
@@ -34,10 +36,53 @@ def test_every_route_declares_a_known_permission(app):
         assert permission == PUBLIC or permission in PERMISSIONS, rule.rule
 
 
+def _billing_records(session, cooperative) -> dict:
+    """The cooperative as a customer of the GIE: a subscription, an issued invoice and a
+    payment (posted in the GIE's books, opened the first time), and a catalogue service."""
+    if session.scalar(select(Ledger.id).where(Ledger.code == GIE_LEDGER_CODE)) is None:
+        accounting.open_ledger(session, GIE_LEDGER_CODE, first_year=date.today().year)
+    billing.ensure_vat_rates(session)
+    service = session.scalar(select(Service).where(Service.code == "COMPTA"))
+    if service is None:
+        service = billing.create_service(
+            session,
+            code="COMPTA",
+            name="Tenue de comptabilité",
+            category="bookkeeping",
+            unit="month",
+            public_price=Decimal("2000"),
+            member_price=Decimal("1500"),
+            valid_from=date(date.today().year, 1, 1),
+        )
+    customer = billing.member_customer(session, cooperative.id)
+    subscription = billing.create_subscription(
+        session, customer_id=customer.id, service_id=service.id, start_on=date.today()
+    )
+    draft = billing.save_draft_invoice(
+        session, customer.id, [billing.DraftLine(service.id, Decimal("1"))], on=date.today()
+    )
+    invoice = billing.issue_invoice(session, draft.id, on=date.today())
+    payment = billing.record_payment(
+        session,
+        customer_id=customer.id,
+        received_on=date.today(),
+        amount=Decimal("100"),
+        method="transfer",
+        reference="VIR-TEST",
+    )
+    return {
+        "customer_id": customer.id,
+        "subscription_id": subscription.id,
+        "invoice_id": invoice.id,
+        "payment_id": payment.id,
+        "service_id": service.id,
+    }
+
+
 @pytest.fixture
 def cooperative_records(session, make_cooperative):
-    """A cooperative with open books, a posted entry and a draft: the ids of each kind of
-    record that a route may name."""
+    """A cooperative with open books, a posted entry and a draft, and its billing records:
+    the ids of each kind of record that a route may name."""
 
     def make():
         cooperative = make_cooperative()
@@ -66,6 +111,7 @@ def cooperative_records(session, make_cooperative):
         account = session.scalar(
             select(Account).where(Account.ledger_id == ledger.id, Account.code == "5141")
         )
+        billing_ids = _billing_records(session, cooperative)
         session.commit()
         return {
             "cooperative_id": cooperative.id,
@@ -73,9 +119,23 @@ def cooperative_records(session, make_cooperative):
             "entry_id": posted.id,
             "account_id": account.id,
             "name": cooperative.name,
+            **billing_ids,
         }
 
     return make
+
+
+#: route arguments that name a cooperative's record (a service of the catalogue does not)
+SCOPED_ARGUMENTS = {
+    "cooperative_id",
+    "ledger_id",
+    "entry_id",
+    "account_id",
+    "customer_id",
+    "subscription_id",
+    "invoice_id",
+    "payment_id",
+}
 
 
 def _visit(client, method, url):
@@ -123,7 +183,7 @@ def test_president_gets_404_on_every_page_of_another_cooperative(
     other = cooperative_records()
     login_as("president", make_cooperative())
     for rule, view, method in _routes(app):
-        if not set(rule.arguments) & {"cooperative_id", "ledger_id", "entry_id", "account_id"}:
+        if not set(rule.arguments) & SCOPED_ARGUMENTS:
             continue
         if "president" not in PERMISSIONS.get(view.permission, ()):
             continue

@@ -1,0 +1,354 @@
+"""Invoice and payment pages of the billing blueprint: lists, drafts typed by hand or left by
+a billing run, issuing, deleting a draft, credit notes, payments and their allocations."""
+
+from datetime import date
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from billing import reports, services
+from billing.forms import (
+    CREDIT_MODES,
+    DOCUMENT_LABELS,
+    METHOD_LABELS,
+    STATE_LABELS,
+    CreditNoteForm,
+    InvoiceFilterForm,
+    InvoiceForm,
+    IssueForm,
+    PaymentForm,
+)
+from billing.views import bp, int_arg, parse_month, refuse
+from gie import db, i18n
+from gie.errors import DomainError, ValidationError
+from gie.forms import ConfirmForm, choices
+from gie.security import is_scoped, requires
+from gie.web import attach_errors, page_number
+
+# --- invoices ----------------------------------------------------------------------------------
+
+
+@bp.get("/invoices/")
+@requires("billing.view")
+def invoices():
+    form = InvoiceFilterForm(request.args)
+    form.state.choices = choices(STATE_LABELS, _("All"))
+    form.kind.choices = choices(DOCUMENT_LABELS, _("All"))
+    customers = [] if is_scoped(current_user) else reports.customer_choices(db.session)
+    form.customer_id.choices = choices([(str(k), label) for k, label in customers], _("All"))
+    status = 200 if form.validate() else 422
+    filters = reports.InvoiceFilters(
+        state=form.state.data if form.state.data in STATE_LABELS else "",
+        kind=form.kind.data if form.kind.data in DOCUMENT_LABELS else "",
+        customer_id=int_arg("customer_id"),
+        date_from=form.date_from.data if status == 200 else None,
+        date_to=form.date_to.data if status == 200 else None,
+        period=parse_month(form.period.data),
+    )
+    page, totals = reports.search_invoices(db.session, current_user, filters, page=page_number())
+    return render_template(
+        "billing/invoices.html",
+        form=form,
+        page=page,
+        totals=totals,
+        states=STATE_LABELS,
+        documents=DOCUMENT_LABELS,
+        scoped=is_scoped(current_user),
+    ), status
+
+
+@bp.get("/invoices/<int:invoice_id>")
+@requires("billing.view")
+def invoice(invoice_id: int):
+    invoice = services.get_invoice(db.session, invoice_id, actor=current_user)
+    today = date.today()
+    return render_template(
+        "billing/invoice.html",
+        invoice=invoice,
+        vat=services.vat_breakdown(invoice),
+        allocations=reports.allocations_of_invoice(db.session, invoice.id),
+        credit_notes=reports.credit_notes_of(db.session, invoice.id),
+        states=STATE_LABELS,
+        documents=DOCUMENT_LABELS,
+        issue_form=IssueForm(formdata=None, issue_date=today),
+        credit_form=CreditNoteForm(formdata=None, credit_date=today),
+        credit_modes=CREDIT_MODES,
+        confirm=ConfirmForm(),
+    )
+
+
+def _line_choices(form: InvoiceForm) -> None:
+    options = choices(reports.service_choices(db.session), "")
+    for line in form.lines:
+        line.form.service_id.choices = options
+
+
+def _invoice_form_page(form: InvoiceForm, invoice, status: int = 200):
+    return render_template("billing/invoice_form.html", form=form, invoice=invoice), status
+
+
+def _draft_lines(form: InvoiceForm) -> list[services.DraftLine] | None:
+    """The lines typed, or None after marking the incomplete ones."""
+    lines, complete = [], True
+    for line in form.lines:
+        fields = line.form
+        if fields.is_blank:
+            continue
+        if not fields.service_id.data or not fields.quantity.data:
+            fields.quantity.errors = list(fields.quantity.errors) + [
+                _("Choose a service and a quantity.")
+            ]
+            complete = False
+            continue
+        lines.append(
+            services.DraftLine(
+                service_id=int(fields.service_id.data),
+                quantity=fields.quantity.data,
+                description=(fields.text.data or "").strip(),
+                unit_price=fields.unit_price.data,
+                subscription_id=int(fields.subscription_id.data)
+                if (fields.subscription_id.data or "").isdigit()
+                else None,
+            )
+        )
+    return lines if complete else None
+
+
+def _save_invoice(form: InvoiceForm, invoice):
+    """Save the draft from the form, or show the form again with what is wrong."""
+    if "add_line" in request.form:
+        form.lines.append_entry()
+        _line_choices(form)
+        return _invoice_form_page(form, invoice)
+    if not form.validate_on_submit():
+        return _invoice_form_page(form, invoice, 422)
+    lines = _draft_lines(form)
+    if lines is None:
+        return _invoice_form_page(form, invoice, 422)
+    on = (invoice.period_start if invoice else None) or date.today()
+    try:
+        draft = services.save_draft_invoice(
+            db.session,
+            form.customer_id.data,
+            lines,
+            on=on,
+            invoice_id=invoice.id if invoice else None,
+            notes=(form.notes.data or "").strip(),
+        )
+    except DomainError as error:
+        db.session.rollback()
+        form.form_errors.append(str(error.message))
+        return _invoice_form_page(form, invoice, 422)
+    flash(_("Draft saved."), "success")
+    return redirect(url_for(".invoice", invoice_id=draft.id))
+
+
+def _invoice_form(**data) -> InvoiceForm:
+    form = InvoiceForm(**data)
+    form.customer_id.choices = choices(reports.customer_choices(db.session))
+    _line_choices(form)
+    return form
+
+
+@bp.route("/invoices/new", methods=["GET", "POST"])
+@requires("billing.edit")
+def new_invoice():
+    form = _invoice_form(customer_id=int_arg("customer_id"))
+    if request.method == "POST":
+        return _save_invoice(form, None)
+    return _invoice_form_page(form, None)
+
+
+@bp.route("/invoices/<int:invoice_id>/edit", methods=["GET", "POST"])
+@requires("billing.edit")
+def edit_invoice(invoice_id: int):
+    invoice = services.get_invoice(db.session, invoice_id, actor=current_user)
+    if invoice.state != "draft":
+        flash(
+            _(
+                "Invoice %(number)s is issued: cancel or correct it with a credit note.",
+                number=invoice.number,
+            ),
+            "error",
+        )
+        return redirect(url_for(".invoice", invoice_id=invoice.id))
+    if request.method == "POST":
+        return _save_invoice(_invoice_form(), invoice)
+    form = _invoice_form(
+        customer_id=invoice.customer_id,
+        notes=invoice.notes,
+        lines=[
+            {
+                "service_id": str(line.service_id or ""),
+                "text": line.description,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+                "subscription_id": str(line.subscription_id or ""),
+            }
+            for line in invoice.lines
+        ]
+        + [{}],
+    )
+    return _invoice_form_page(form, invoice)
+
+
+@bp.post("/invoices/<int:invoice_id>/issue")
+@requires("billing.edit")
+def issue_invoice(invoice_id: int):
+    invoice = services.get_invoice(db.session, invoice_id, actor=current_user)
+    form = IssueForm()
+    if not form.validate_on_submit():
+        flash(_("Give the issue date."), "error")
+        return redirect(url_for(".invoice", invoice_id=invoice.id))
+    try:
+        services.issue_invoice(db.session, invoice.id, on=form.issue_date.data, actor=current_user)
+    except DomainError as error:
+        refuse(error)
+        return redirect(url_for(".invoice", invoice_id=invoice_id))
+    flash(_("Invoice %(number)s issued.", number=invoice.number), "success")
+    return redirect(url_for(".invoice", invoice_id=invoice.id))
+
+
+@bp.post("/invoices/<int:invoice_id>/delete")
+@requires("billing.edit")
+def delete_invoice(invoice_id: int):
+    invoice = services.get_invoice(db.session, invoice_id, actor=current_user)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for(".invoice", invoice_id=invoice.id))
+    try:
+        services.delete_draft_invoice(db.session, invoice.id)
+    except DomainError as error:
+        refuse(error)
+        return redirect(url_for(".invoice", invoice_id=invoice_id))
+    flash(_("Draft deleted."), "success")
+    return redirect(url_for(".invoices"))
+
+
+@bp.post("/invoices/<int:invoice_id>/credit-note")
+@requires("billing.edit")
+def credit_invoice(invoice_id: int):
+    invoice = services.get_invoice(db.session, invoice_id, actor=current_user)
+    form = CreditNoteForm()
+    if not form.validate_on_submit() or (form.mode.data == "amount" and not form.amount.data):
+        flash(_("Give the date of the credit note, and the amount for a partial one."), "error")
+        return redirect(url_for(".invoice", invoice_id=invoice.id))
+    try:
+        credit = services.create_credit_note(
+            db.session,
+            invoice.id,
+            on=form.credit_date.data,
+            amount_net=form.amount.data if form.mode.data == "amount" else None,
+            reason=(form.reason.data or "").strip(),
+            actor=current_user,
+        )
+    except DomainError as error:
+        refuse(error)
+        return redirect(url_for(".invoice", invoice_id=invoice_id))
+    flash(_("Credit note %(number)s issued.", number=credit.number), "success")
+    return redirect(url_for(".invoice", invoice_id=credit.id))
+
+
+# --- payments ----------------------------------------------------------------------------------
+
+
+@bp.get("/payments/")
+@requires("billing.view")
+def payments():
+    customer_id = int_arg("customer_id")
+    page, total = reports.search_payments(
+        db.session, current_user, customer_id=customer_id, page=page_number()
+    )
+    return render_template(
+        "billing/payments.html",
+        page=page,
+        total=total,
+        customer_id=customer_id,
+        customers=[] if is_scoped(current_user) else reports.customer_choices(db.session),
+        methods=METHOD_LABELS,
+    )
+
+
+@bp.get("/payments/<int:payment_id>")
+@requires("billing.view")
+def payment(payment_id: int):
+    payment = services.get_payment(db.session, payment_id, actor=current_user)
+    allocations = reports.allocations_of_payment(db.session, payment.id)
+    allocated = reports.payment_allocated(db.session, payment.id)
+    return render_template(
+        "billing/payment.html",
+        payment=payment,
+        allocations=allocations,
+        unallocated=payment.amount - allocated,
+        methods=METHOD_LABELS,
+        states=STATE_LABELS,
+    )
+
+
+def _payment_page(form: PaymentForm, customer, open_invoices, status: int = 200):
+    return render_template(
+        "billing/payment_form.html",
+        form=form,
+        customer=customer,
+        open_invoices={str(invoice.id): invoice for invoice in open_invoices},
+        customers=reports.customer_choices(db.session),
+    ), status
+
+
+@bp.route("/payments/new", methods=["GET", "POST"])
+@requires("billing.edit")
+def new_payment():
+    """Two steps without JavaScript: choose the customer (GET), then the payment and how it
+    settles the customer's open invoices (blank: the oldest first)."""
+    customer_id = int_arg("customer_id") or request.form.get("customer_id", type=int)
+    customer = (
+        services.get_customer(db.session, customer_id, actor=current_user) if customer_id else None
+    )
+    open_invoices = reports.open_invoices(db.session, customer.id) if customer else []
+    if request.method == "GET":
+        form = PaymentForm(
+            formdata=None,
+            customer_id=customer_id,
+            received_on=date.today(),
+            allocations=[{"invoice_id": str(invoice.id)} for invoice in open_invoices],
+        )
+    else:
+        form = PaymentForm()
+    form.customer_id.choices = choices(reports.customer_choices(db.session, active_only=False))
+    if request.method == "GET":
+        return _payment_page(form, customer, open_invoices)
+    if customer is None:
+        form.customer_id.errors = [_("Choose the customer who paid.")]
+        return _payment_page(form, None, [], 422)
+    if not form.validate_on_submit():
+        return _payment_page(form, customer, open_invoices, 422)
+    allocations = {
+        int(entry.form.invoice_id.data): entry.form.amount.data
+        for entry in form.allocations
+        if entry.form.amount.data and (entry.form.invoice_id.data or "").isdigit()
+    }
+    try:
+        payment = services.record_payment(
+            db.session,
+            customer_id=customer.id,
+            received_on=form.received_on.data,
+            amount=form.amount.data,
+            method=form.method.data,
+            reference=form.reference.data or "",
+            allocations=allocations or None,
+            actor=current_user,
+        )
+    except ValidationError as error:
+        db.session.rollback()
+        attach_errors(form, error)
+        if not error.field_errors:
+            form.form_errors.append(str(error.message))
+        return _payment_page(form, customer, open_invoices, 422)
+    except DomainError as error:
+        db.session.rollback()
+        form.form_errors.extend(
+            str(message) for message in error.field_errors.get("entry", [error.message])
+        )
+        return _payment_page(form, customer, open_invoices, 422)
+    flash(_("Payment of %(amount)s recorded.", amount=i18n.money(payment.amount)), "success")
+    return redirect(url_for(".payment", payment_id=payment.id))
