@@ -19,7 +19,7 @@ MEMBERS = ("COOP-001", "COOP-002", "COOP-003", "COOP-005")
 
 
 def _post(session, ledger, journal, on, label, reference, lines):
-    entry = services.save_draft(
+    services.record_entry(
         session,
         ledger.id,
         journal_code=journal,
@@ -28,7 +28,6 @@ def _post(session, ledger, journal, on, label, reference, lines):
         reference=reference,
         lines=lines,
     )
-    services.post_entry(session, entry.id)
 
 
 def _cooperative_books(session, ledger, first_day: date, today: date, rng: random.Random):

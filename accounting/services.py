@@ -503,6 +503,33 @@ def post_entry(session: Session, entry_id: int, *, actor=None) -> Entry:
     return entry
 
 
+def record_entry(
+    session: Session,
+    ledger_id: int,
+    *,
+    journal_code: str,
+    entry_date: date,
+    label: str,
+    lines: list[LineInput],
+    reference: str = "",
+    actor=None,
+) -> Entry:
+    """Save and post an entry in one go (what other packages' postings do).
+
+    Raises ValidationError, PostingRefused.
+    """
+    entry = save_draft(
+        session,
+        ledger_id,
+        journal_code=journal_code,
+        entry_date=entry_date,
+        label=label,
+        reference=reference,
+        lines=lines,
+    )
+    return post_entry(session, entry.id, actor=actor)
+
+
 def reverse_entry(session: Session, entry_id: int, *, on: date, actor=None) -> Entry:
     """Post the mirror of a posted entry (debits and credits swapped), linked to it.
 

@@ -757,28 +757,6 @@ def _snapshot(customer: Customer) -> str:
     )
 
 
-def _post(
-    session: Session,
-    ledger: Ledger,
-    journal: str,
-    on: date,
-    label: str,
-    reference: str,
-    lines: list[LineInput],
-) -> int:
-    entry = accounting.save_draft(
-        session,
-        ledger.id,
-        journal_code=journal,
-        entry_date=on,
-        label=label,
-        reference=reference,
-        lines=lines,
-    )
-    accounting.post_entry(session, entry.id)
-    return entry.id
-
-
 def _document_lines(
     session: Session, invoice: Invoice, sign: int
 ) -> tuple[list[LineInput], list[LineInput]]:
@@ -850,12 +828,26 @@ def issue_invoice(session: Session, invoice_id: int, *, on: date, actor=None) ->
         gie_lines, mirror_lines = _document_lines(session, invoice, sign)
         what = _l("Invoice") if sign > 0 else _l("Credit note")
         label = f"{what} {invoice.number} {invoice.customer.code}"
-        invoice.gie_entry_id = _post(session, ledger, "VT", on, label, invoice.number, gie_lines)
+        invoice.gie_entry_id = accounting.record_entry(
+            session,
+            ledger.id,
+            journal_code="VT",
+            entry_date=on,
+            label=label,
+            reference=invoice.number,
+            lines=gie_lines,
+        ).id
         mirror = _mirror_ledger(session, invoice.customer)
         if mirror is not None:
-            invoice.mirror_entry_id = _post(
-                session, mirror, "AC", on, label, invoice.number, mirror_lines
-            )
+            invoice.mirror_entry_id = accounting.record_entry(
+                session,
+                mirror.id,
+                journal_code="AC",
+                entry_date=on,
+                label=label,
+                reference=invoice.number,
+                lines=mirror_lines,
+            ).id
         if invoice.kind == "credit_note":
             _apply_credit_note(invoice)
         session.flush()
@@ -983,32 +975,32 @@ def record_payment(
         _allocate(session, payment, allocations)
         journal, cash_account = PAYMENT_ACCOUNTS[method]
         label = f"{_l('Payment')} {customer.code} {reference}".strip()
-        payment.gie_entry_id = _post(
+        payment.gie_entry_id = accounting.record_entry(
             session,
-            ledger,
-            journal,
-            received_on,
-            label,
-            reference,
-            [
+            ledger.id,
+            journal_code=journal,
+            entry_date=received_on,
+            label=label,
+            reference=reference,
+            lines=[
                 LineInput(cash_account, debit=amount),
                 LineInput(CUSTOMER_ACCOUNT, credit=amount, partner=customer.code),
             ],
-        )
+        ).id
         mirror = _mirror_ledger(session, customer)
         if mirror is not None:
-            payment.mirror_entry_id = _post(
+            payment.mirror_entry_id = accounting.record_entry(
                 session,
-                mirror,
-                journal,
-                received_on,
-                label,
-                reference,
-                [
+                mirror.id,
+                journal_code=journal,
+                entry_date=received_on,
+                label=label,
+                reference=reference,
+                lines=[
                     LineInput(SUPPLIER_ACCOUNT, debit=amount, partner=GIE_LEDGER_CODE),
                     LineInput(cash_account, credit=amount),
                 ],
-            )
+            ).id
         session.flush()
     return payment
 
