@@ -1,9 +1,11 @@
 """`flask --app gie billing ...`"""
 
 import json
+import sys
 from datetime import date
 
 import click
+from dateutil.relativedelta import relativedelta
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -31,16 +33,45 @@ def _month(text: str) -> tuple[int, int]:
 def run(period: str):
     """Create the draft invoices of every subscription due for the month (idempotent)."""
     year, month = _month(period)
-    try:
-        summary = services.run_billing(db.session, year, month)
-    except DomainError as error:
-        fail(error)
+    with click.progressbar(length=1, label="Billing", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int):
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        try:
+            summary = services.run_billing(db.session, year, month, progress=progress)
+        except DomainError as error:
+            fail(error)
     db.session.commit()
     click.echo(
         f"{period}: {summary.invoices_created} invoices created "
         f"({summary.lines_billed} lines, {summary.total_net} MAD excl. VAT); "
         f"{summary.already_billed} subscriptions skipped as already billed."
     )
+
+
+@billing_cli.command("issue")
+@click.option("--period", required=True, help="The billing month whose drafts to issue, YYYY-MM.")
+@click.option("--date", "issue_date", help="Issue date (default: the month's last day, or today).")
+def issue(period: str, issue_date: str | None):
+    """Issue every draft invoice of a billing month; the refused ones stay drafts, listed."""
+    year, month = _month(period)
+    month_end = date(year, month, 1) + relativedelta(months=1, days=-1)
+    on = parse_date(issue_date) if issue_date else min(month_end, date.today())
+    with click.progressbar(length=1, label="Issuing", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int):
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        summary = services.issue_month_drafts(db.session, year, month, on=on, progress=progress)
+    db.session.commit()
+    click.echo(
+        f"{period}: {len(summary.issued)} invoices issued, {len(summary.refused)} left as drafts."
+    )
+    for _invoice_id, code, reason in summary.refused:
+        click.echo(f"  {code}: {reason}", err=True)
 
 
 @billing_cli.command("statement")

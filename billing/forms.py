@@ -159,6 +159,11 @@ class RunForm(FlaskForm):
     month = HiddenField(validators=[DataRequired()])
 
 
+class IssueMonthForm(FlaskForm):
+    month = HiddenField(validators=[DataRequired()])
+    on = DateField(_l("Issue date"), validators=[DataRequired()])
+
+
 # --- invoices ----------------------------------------------------------------------------------
 
 

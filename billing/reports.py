@@ -575,3 +575,14 @@ def overdue_of_customer(session: Session, customer_id: int, *, on: date) -> list
     return overdue_invoices(
         session, on=on, scope_statement=select(Invoice).where(Invoice.customer_id == customer_id)
     )
+
+
+def month_draft_count(session: Session, month_start: date) -> int:
+    """Draft invoices a billing month has left to issue."""
+    return session.scalar(
+        select(func.count())
+        .select_from(Invoice)
+        .where(
+            Invoice.state == "draft", Invoice.kind == "invoice", Invoice.period_start == month_start
+        )
+    )

@@ -854,6 +854,36 @@ def issue_invoice(session: Session, invoice_id: int, *, on: date, actor=None) ->
     return invoice
 
 
+@dataclass
+class IssueSummary:
+    issued: list[str] = field(default_factory=list)  #: the numbers given
+    refused: list[tuple[int, str, str]] = field(default_factory=list)  #: id, customer, why
+
+
+def issue_month_drafts(
+    session: Session, year: int, month: int, *, on: date, actor=None, progress=None
+) -> IssueSummary:
+    """Issue every draft invoice of a billing month, each in its own savepoint: a draft the
+    books refuse (a closed year, a lock date) stays a draft and is listed with the reason."""
+    month_start = date(year, month, 1)
+    drafts = session.scalars(
+        select(Invoice)
+        .where(
+            Invoice.state == "draft", Invoice.kind == "invoice", Invoice.period_start == month_start
+        )
+        .order_by(Invoice.id)
+    ).all()
+    summary = IssueSummary()
+    for done, draft in enumerate(drafts, start=1):
+        try:
+            summary.issued.append(issue_invoice(session, draft.id, on=on, actor=actor).number)
+        except DomainError as error:
+            summary.refused.append((draft.id, draft.customer.code, str(error.message)))
+        if progress:
+            progress(done, len(drafts))
+    return summary
+
+
 def _apply_credit_note(credit_note: Invoice) -> None:
     original = credit_note.credited_invoice
     original.amount_credited += credit_note.total_gross

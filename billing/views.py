@@ -4,6 +4,7 @@ on the same blueprint."""
 
 from datetime import date
 
+from dateutil.relativedelta import relativedelta
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -21,6 +22,7 @@ from billing.forms import (
     SUBSCRIPTION_STATUS_LABELS,
     UNIT_LABELS,
     CustomerForm,
+    IssueMonthForm,
     MemberCustomerForm,
     MonthForm,
     PriceForm,
@@ -456,7 +458,32 @@ def run_billing():
     except DomainError as error:
         refuse(error)
         return redirect(url_for(".run", month=f"{month:%Y-%m}"))
-    return render_template("billing/run_done.html", summary=summary, month=month)
+    return render_template(
+        "billing/run_done.html",
+        summary=summary,
+        month=month,
+        drafts=reports.month_draft_count(db.session, month),
+        issue_form=_issue_form(month),
+    )
+
+
+def _issue_form(month: date) -> IssueMonthForm:
+    last_day = month + relativedelta(months=1, days=-1)
+    return IssueMonthForm(month=f"{month:%Y-%m}", on=min(last_day, date.today()))
+
+
+@bp.post("/run/issue")
+@requires("billing.edit")
+def issue_month():
+    form = IssueMonthForm()
+    month = parse_month(form.month.data) if form.validate_on_submit() else None
+    if month is None:
+        flash(_("Give a month as YYYY-MM and an issue date."), "error")
+        return redirect(url_for(".run"))
+    summary = services.issue_month_drafts(
+        db.session, month.year, month.month, on=form.on.data, actor=current_user
+    )
+    return render_template("billing/issue_done.html", summary=summary, month=month)
 
 
 from billing import document_views, invoice_views  # noqa: E402,F401  (register their pages)

@@ -100,3 +100,64 @@ def test_statement_and_run_commands(session, runner, gie_books, catalogue, membe
     data = json.loads(output)
     assert data["closing"] == "1800.00"
     assert data["lines"][0]["number"] == "FA-2026-00001"
+
+
+def test_issuing_a_months_drafts_numbers_them_and_leaves_refused_ones_as_drafts(
+    session, runner, gie_books, catalogue, member
+):
+    from sqlalchemy import select
+
+    from accounting.models import Ledger
+    from accounting.services import set_lock_date
+    from billing.models import Invoice
+
+    first, second, locked = member(), member(), member()
+    for customer in (first, second, locked):
+        services.create_subscription(
+            session,
+            customer_id=customer.id,
+            service_id=catalogue["bookkeeping"].id,
+            start_on=date(2026, 1, 1),
+        )
+    set_lock_date(
+        session,
+        session.scalar(select(Ledger.id).where(Ledger.code == locked.code)),
+        date(2026, 12, 31),
+    )
+    services.run_billing(session, 2026, 4)
+    session.commit()
+    result = runner.invoke(args=["billing", "issue", "--period", "2026-04", "--date", "2026-04-30"])
+    assert "2 invoices issued, 1 left as drafts" in result.output
+    assert locked.code in result.output
+    states = dict(session.execute(select(Invoice.customer_id, Invoice.state)).all())
+    assert (states[first.id], states[second.id], states[locked.id]) == ("issued", "issued", "draft")
+    assert sorted(session.scalars(select(Invoice.number).where(Invoice.number.is_not(None)))) == [
+        "FA-2026-00001",
+        "FA-2026-00002",
+    ]
+
+
+def test_issuing_a_months_drafts_from_the_run_page(
+    session, client, login_as, gie_books, catalogue, member
+):
+    from sqlalchemy import func, select
+
+    from billing.models import Invoice
+
+    customer = member()
+    services.create_subscription(
+        session,
+        customer_id=customer.id,
+        service_id=catalogue["bookkeeping"].id,
+        start_on=date(2026, 1, 1),
+    )
+    session.commit()
+    login_as("accountant")
+    done = client.post("/billing/run", data={"month": "2026-05"})
+    assert "data-issue-all" in done.text
+    issued = client.post("/billing/run/issue", data={"month": "2026-05", "on": "2026-05-31"})
+    assert "data-issued>1<" in issued.text
+    assert (
+        session.scalar(select(func.count()).select_from(Invoice).where(Invoice.state == "issued"))
+        == 1
+    )
