@@ -62,6 +62,7 @@ def _init_login(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from accounting.views import bp as accounting_bp
+    from commercial.views import bp as commercial_bp
     from billing.views import bp as billing_bp
     from gie import dashboard
     from gie.audit.views import bp as audit_bp
@@ -75,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
         audit_bp,
         accounting_bp,
         billing_bp,
+        commercial_bp,
     ):
         app.register_blueprint(blueprint)
 

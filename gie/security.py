@@ -29,6 +29,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "accounting.edit": frozenset({"admin", "accountant"}),
     "billing.view": frozenset({"admin", "accountant", "president"}),
     "billing.edit": frozenset({"admin", "accountant"}),
+    "commercial.catalogue": ALL_ROLES,
+    "commercial.view": frozenset({"admin", "sales_adviser", "president"}),
+    "commercial.edit": frozenset({"admin", "sales_adviser"}),
+    "commercial.stages": frozenset({"admin"}),
     "users.manage": frozenset({"admin"}),
     "audit.view": frozenset({"admin"}),
 }

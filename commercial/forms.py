@@ -1,0 +1,1 @@
+"""Forms of the commercial pages: field parsing and field-level checks only."""

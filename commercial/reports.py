@@ -1,0 +1,1 @@
+"""Read side of commercial support: catalogue, pipeline board, activities, analysis."""
