@@ -128,6 +128,14 @@ def _too_many(total: int, kind: str, endpoint: str, ledger) -> Response | None:
     return redirect(url_for(endpoint, ledger_id=ledger.id, **args))
 
 
+def _show(ledger, status: int, template: str, *, export, name: tuple, **context):
+    """The report's page, or its download when `?format=` asks for one and the filters hold."""
+    kind = _format()
+    if kind and status == 200:
+        return _download(export(), ledger, *name, kind=kind)
+    return render_template(f"accounting/reports/{template}.html", ledger=ledger, **context), status
+
+
 @bp.get("/ledgers/<int:ledger_id>/reports/trial-balance")
 @requires("accounting.view")
 def trial_balance(ledger_id: int):
@@ -137,19 +145,16 @@ def trial_balance(ledger_id: int):
     balance = reports.trial_balance(
         db.session, ledger.id, date_from=period.date_from, date_to=period.date_to
     )
-    kind = _format()
-    if kind and status == 200:
-        table = report_exports.trial_balance_table(ledger, balance)
-        return _download(
-            table, ledger, "trial-balance", period.date_from, period.date_to, kind=kind
-        )
-    return render_template(
-        "accounting/reports/trial_balance.html",
-        ledger=ledger,
+    return _show(
+        ledger,
+        status,
+        "trial_balance",
+        export=lambda: report_exports.trial_balance_table(ledger, balance),
+        name=("trial-balance", period.date_from, period.date_to),
         form=form,
         period=period,
         balance=balance,
-    ), status
+    )
 
 
 @bp.get("/ledgers/<int:ledger_id>/reports/general-ledger")
@@ -269,17 +274,16 @@ def income_statement(ledger_id: int):
     statement = reports.income_statement(
         db.session, ledger.id, date_from=period.date_from, date_to=period.date_to
     )
-    kind = _format()
-    if kind and status == 200:
-        table = report_exports.income_statement_table(ledger, statement)
-        return _download(table, ledger, "cpc", period.date_from, period.date_to, kind=kind)
-    return render_template(
-        "accounting/reports/income_statement.html",
-        ledger=ledger,
+    return _show(
+        ledger,
+        status,
+        "income_statement",
+        export=lambda: report_exports.income_statement_table(ledger, statement),
+        name=("cpc", period.date_from, period.date_to),
         form=form,
         period=period,
         statement=statement,
-    ), status
+    )
 
 
 @bp.get("/ledgers/<int:ledger_id>/reports/balance-sheet")
@@ -289,16 +293,15 @@ def balance_sheet(ledger_id: int):
     form = OnDateForm(request.args)
     on, status = _on(form, ledger)
     sheet = reports.balance_sheet(db.session, ledger.id, on=on)
-    kind = _format()
-    if kind and status == 200:
-        table = report_exports.balance_sheet_table(ledger, sheet)
-        return _download(table, ledger, "bilan", on, kind=kind)
-    return render_template(
-        "accounting/reports/balance_sheet.html",
-        ledger=ledger,
+    return _show(
+        ledger,
+        status,
+        "balance_sheet",
+        export=lambda: report_exports.balance_sheet_table(ledger, sheet),
+        name=("bilan", on),
         form=form,
         sheet=sheet,
-    ), status
+    )
 
 
 @bp.get("/ledgers/<int:ledger_id>/reports/aged-balance")
@@ -309,14 +312,13 @@ def aged_balance(ledger_id: int):
     on, status = _on(form, ledger)
     side = form.side.data if form.side.data in SIDES else "customers"
     aged = reports.aged_balance(db.session, ledger.id, on=on, side=side)
-    kind = _format()
-    if kind and status == 200:
-        table = report_exports.aged_balance_table(ledger, aged)
-        return _download(table, ledger, f"aged-{side}", on, kind=kind)
-    return render_template(
-        "accounting/reports/aged_balance.html",
-        ledger=ledger,
+    return _show(
+        ledger,
+        status,
+        "aged_balance",
+        export=lambda: report_exports.aged_balance_table(ledger, aged),
+        name=(f"aged-{side}", on),
         form=form,
         aged=aged,
         buckets=reports.BUCKET_LABELS,
-    ), status
+    )
