@@ -1,8 +1,426 @@
 """The commercial blueprint: the pipeline (leads, stages, activities, analysis) here; the
 product catalogue and the buyers in product_views, on the same blueprint."""
 
-from flask import Blueprint
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from gie import db
+from gie.errors import ImportFailed, ValidationError
+from gie.forms import choices
+from gie.i18n import language
+from gie.security import requires
+from gie.web import attach_errors, csv_response, safe_next
 
 bp = Blueprint("commercial", __name__, url_prefix="/commercial", template_folder="templates")
+
+
+# --- The pipeline: board, leads, stages, activities, analysis, import ---------------------
+
+from commercial import forms, importers, reports, services  # noqa: E402
+from commercial.models import SOURCES, Activity, Buyer, Contact, Lead, Product  # noqa: E402
+from gie.cooperatives.models import FILIERES, Cooperative  # noqa: E402
+from gie.tabular import to_csv  # noqa: E402
+from gie.users.models import User  # noqa: E402
+
+
+def _stage_label(stage) -> str:
+    return stage.name_ar if language() == "ar" and stage.name_ar else stage.name
+
+
+@bp.app_template_filter("stage_name")
+def stage_name(stage) -> str:
+    return _stage_label(stage) if stage is not None else ""
+
+
+def _advisers():
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role.in_(("sales_adviser", "admin")), User.active.is_(True))
+            .order_by(User.name)
+        )
+    )
+
+
+def _filters() -> dict:
+    return {
+        "owner_id": request.args.get("owner_id", type=int),
+        "cooperative_id": request.args.get("cooperative_id", type=int),
+        "filiere": request.args.get("filiere") if request.args.get("filiere") in FILIERES else "",
+        "source": request.args.get("source") if request.args.get("source") in SOURCES else "",
+    }
+
+
+def _cooperatives():
+    statement = select(Cooperative).order_by(Cooperative.code)
+    if current_user.role == "president":
+        statement = statement.where(Cooperative.id == current_user.cooperative_id)
+    return list(db.session.scalars(statement))
+
+
+@bp.get("/pipeline")
+@requires("commercial.view")
+def pipeline():
+    filters = _filters()
+    columns = services.board(db.session, current_user, filters)
+    stages = [column["stage"] for column in columns]
+    return render_template(
+        "commercial/pipeline/board.html",
+        columns=columns,
+        stages=stages,
+        filters=filters,
+        advisers=_advisers() if current_user.role != "president" else [],
+        cooperatives=_cooperatives(),
+        filieres=FILIERES,
+        sources=forms.SOURCE_LABELS,
+        can_edit=lambda lead: services.can_edit_lead(current_user, lead),
+        move_form=forms.MoveForm(),
+    )
+
+
+def _lead_form(form: forms.LeadForm, lead: Lead | None) -> forms.LeadForm:
+    buyers = db.session.scalars(select(Buyer).order_by(Buyer.name))
+    form.buyer_id.choices = choices([(b.id, b.name) for b in buyers], blank="—")
+    buyer_id = form.buyer_id.data or (lead.buyer_id if lead else None)
+    contacts = db.session.scalars(select(Contact).order_by(Contact.name))
+    form.contact_id.choices = choices(
+        [
+            (c.id, f"{c.name} ({c.buyer.name})")
+            for c in contacts
+            if buyer_id is None or c.buyer_id == buyer_id
+        ],
+        blank="—",
+    )
+    form.cooperative_ids.choices = choices(
+        [(c.id, f"{c.code} · {c.name}") for c in _cooperatives()]
+    )
+    products = db.session.scalars(
+        select(Product).where(Product.active.is_(True)).order_by(Product.name)
+    )
+    form.product_ids.choices = choices(
+        [(p.id, f"{p.name} ({p.cooperative.code})") for p in products]
+    )
+    form.stage_id.choices = choices(
+        [(s.id, _stage_label(s)) for s in services.list_stages(db.session)]
+    )
+    form.owner_id.choices = choices([(u.id, u.name) for u in _advisers()])
+    return form
+
+
+def _lead_data(form: forms.LeadForm, lead: Lead | None = None) -> dict:
+    return {
+        "title": form.title.data or "",
+        "buyer_id": form.buyer_id.data,
+        "contact_id": form.contact_id.data,
+        "cooperative_ids": form.cooperative_ids.data or [],
+        "product_ids": form.product_ids.data or [],
+        "amount": form.amount.data,
+        "probability": form.probability.data,
+        "stage_id": form.stage_id.data,
+        "lost_reason": form.lost_reason.data or "",
+        # only an admin chooses the adviser; an adviser's new lead is their own
+        "owner_id": form.owner_id.data or (lead.owner_id if lead else current_user.id),
+        "source": form.source.data,
+        "expected_close_on": form.expected_close_on.data,
+        "notes": form.notes.data or "",
+    }
+
+
+@bp.route("/leads/new", methods=["GET", "POST"])
+@requires("commercial.edit")
+def new_lead():
+    services.ensure_default_stages(db.session)
+    form = _lead_form(forms.LeadForm(), None)
+    if request.method == "GET":
+        form.owner_id.data = current_user.id
+        form.buyer_id.data = request.args.get("buyer_id", type=int)
+    if form.validate_on_submit():
+        try:
+            lead = services.save_lead(db.session, _lead_data(form), actor=current_user)
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            flash(_("Lead created."), "success")
+            return redirect(url_for(".lead", lead_id=lead.id))
+    status = 422 if form.errors else 200
+    return render_template("commercial/pipeline/lead_form.html", form=form, lead=None), status
+
+
+@bp.get("/leads/<int:lead_id>")
+@requires("commercial.view")
+def lead(lead_id: int):
+    record = services.get_lead(db.session, lead_id, current_user)
+    editable = services.can_edit_lead(current_user, record)
+    move_form = forms.MoveForm(stage_id=record.stage_id)
+    move_form.stage_id.choices = choices(
+        [(s.id, _stage_label(s)) for s in services.list_stages(db.session)]
+    )
+    activity_form = forms.ActivityForm()
+    visible_cooperatives = [
+        lc.cooperative
+        for lc in record.cooperatives
+        if current_user.role != "president" or lc.cooperative_id == current_user.cooperative_id
+    ]
+    return render_template(
+        "commercial/pipeline/lead.html",
+        lead=record,
+        editable=editable,
+        move_form=move_form,
+        activity_form=activity_form,
+        done_form=forms.DoneForm(),
+        cooperatives=visible_cooperatives,
+        timeline=services.timeline(db.session, record.id),
+        sources=forms.SOURCE_LABELS,
+        kinds=forms.ACTIVITY_KIND_LABELS,
+        weighted=services.weighted_amount(record),
+    )
+
+
+def _editable_lead(lead_id: int) -> Lead:
+    record = services.get_lead(db.session, lead_id, current_user)
+    if not services.can_edit_lead(current_user, record):
+        abort(403)
+    return record
+
+
+@bp.route("/leads/<int:lead_id>/edit", methods=["GET", "POST"])
+@requires("commercial.edit")
+def edit_lead(lead_id: int):
+    record = _editable_lead(lead_id)
+    form = forms.LeadForm(obj=record)
+    if request.method == "GET":
+        form.cooperative_ids.data = [lc.cooperative_id for lc in record.cooperatives]
+        form.product_ids.data = [lp.product_id for lp in record.products]
+    _lead_form(form, record)
+    if form.validate_on_submit():
+        try:
+            services.save_lead(
+                db.session, _lead_data(form, record), actor=current_user, lead_id=lead_id
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            flash(_("Lead saved."), "success")
+            return redirect(url_for(".lead", lead_id=lead_id))
+    status = 422 if form.errors else 200
+    return render_template("commercial/pipeline/lead_form.html", form=form, lead=record), status
+
+
+@bp.post("/leads/<int:lead_id>/move")
+@requires("commercial.edit")
+def move_lead(lead_id: int):
+    """The move of a card: from the board's drag and drop (pipeline.js) or its select and
+    button, which work without JavaScript."""
+    _editable_lead(lead_id)
+    form = forms.MoveForm()
+    back = safe_next(request.form.get("next"), url_for(".lead", lead_id=lead_id))
+    try:
+        services.move_lead(
+            db.session,
+            lead_id,
+            request.form.get("stage_id", type=int),
+            actor=current_user,
+            lost_reason=form.lost_reason.data or "",
+        )
+    except ValidationError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(back)
+    flash(_("Lead moved."), "success")
+    return redirect(back)
+
+
+@bp.post("/leads/<int:lead_id>/activities")
+@requires("commercial.edit")
+def add_activity(lead_id: int):
+    _editable_lead(lead_id)
+    form = forms.ActivityForm()
+    form.validate()
+    try:
+        services.save_activity(
+            db.session,
+            {
+                "kind": form.kind.data,
+                "subject": form.subject.data,
+                "due_on": form.due_on.data,
+                "outcome": form.outcome.data,
+                "done": form.done.data,
+            },
+            actor=current_user,
+            lead_id=lead_id,
+        )
+    except ValidationError as error:
+        db.session.rollback()
+        messages = [str(m) for ms in error.field_errors.values() for m in ms]
+        flash(" ".join([str(error.message), *messages]), "error")
+    else:
+        flash(_("Activity saved."), "success")
+    return redirect(url_for(".lead", lead_id=lead_id))
+
+
+@bp.post("/activities/<int:activity_id>/done")
+@requires("commercial.edit")
+def activity_done(activity_id: int):
+    activity = db.session.get(Activity, activity_id)
+    if activity is None:
+        abort(404)
+    _editable_lead(activity.lead_id)
+    form = forms.DoneForm()
+    services.complete_activity(
+        db.session, activity_id, actor=current_user, outcome=form.outcome.data or ""
+    )
+    flash(_("Activity done."), "success")
+    return redirect(safe_next(request.form.get("next"), url_for(".activities")))
+
+
+@bp.get("/activities")
+@requires("commercial.edit")
+def activities():
+    groups = services.my_activities(db.session, current_user)
+    return render_template(
+        "commercial/pipeline/activities.html",
+        groups=groups,
+        kinds=forms.ACTIVITY_KIND_LABELS,
+        done_form=forms.DoneForm(),
+    )
+
+
+@bp.route("/stages", methods=["GET", "POST"])
+@requires("commercial.stages")
+def stages():
+    form = forms.StageForm()
+    if form.validate_on_submit():
+        try:
+            services.save_stage(db.session, form.data)
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            flash(_("Stage added."), "success")
+            return redirect(url_for(".stages"))
+    if request.method == "GET" and not services.list_stages(db.session, include_inactive=True):
+        services.ensure_default_stages(db.session)
+    status = 422 if form.errors else 200
+    return render_template(
+        "commercial/pipeline/stages.html",
+        stages=services.list_stages(db.session, include_inactive=True),
+        form=form,
+        kinds=forms.STAGE_KIND_LABELS,
+    ), status
+
+
+@bp.route("/stages/<int:stage_id>/edit", methods=["GET", "POST"])
+@requires("commercial.stages")
+def edit_stage(stage_id: int):
+    from commercial.models import Stage
+
+    stage = db.session.get(Stage, stage_id)
+    if stage is None:
+        abort(404)
+    form = forms.StageForm(obj=stage)
+    if form.validate_on_submit():
+        try:
+            services.save_stage(db.session, form.data, stage_id)
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            flash(_("Stage saved."), "success")
+            return redirect(url_for(".stages"))
+    status = 422 if form.errors else 200
+    return render_template("commercial/pipeline/stage_form.html", form=form, stage=stage), status
+
+
+@bp.post("/stages/<int:stage_id>/shift")
+@requires("commercial.stages")
+def shift_stage(stage_id: int):
+    offset = -1 if request.form.get("direction") == "up" else 1
+    services.shift_stage(db.session, stage_id, offset)
+    return redirect(url_for(".stages"))
+
+
+def _dimensions() -> dict:
+    """Presidents see the forecast and conversion of their leads, not the breakdowns by
+    adviser or by other cooperatives."""
+    return {} if current_user.role == "president" else DIMENSION_LABELS
+
+
+DIMENSION_LABELS = {
+    "filiere": _l("Filière"),
+    "cooperative": _l("Cooperative"),
+    "adviser": _l("Adviser"),
+    "source": _l("Source"),
+}
+
+
+@bp.get("/analysis")
+@requires("commercial.view")
+def analysis():
+    session = db.session
+    dimensions = _dimensions()
+    return render_template(
+        "commercial/pipeline/analysis.html",
+        forecast=reports.forecast(session, current_user),
+        conversion=reports.conversion(session, current_user),
+        won_lost={by: reports.won_lost(session, current_user, by) for by in dimensions},
+        lost_reasons=reports.lost_reasons(session, current_user),
+        dimensions=dimensions,
+        filieres=FILIERES,
+        sources=forms.SOURCE_LABELS,
+    )
+
+
+@bp.get("/analysis.csv")
+@requires("commercial.view")
+def analysis_csv():
+    session = db.session
+    report = request.args.get("report", "forecast")
+    if report == "forecast":
+        table = reports.forecast_table(session, current_user)
+    elif report == "conversion":
+        table = reports.conversion_table(session, current_user)
+    elif report == "lost-reasons":
+        table = reports.lost_reasons_table(session, current_user)
+    elif report.startswith("won-lost-") and report[9:] in _dimensions():
+        table = reports.won_lost_table(session, current_user, report[9:])
+    else:
+        abort(404)
+    return csv_response(to_csv(table), f"pipeline-{report}.csv")
+
+
+@bp.route("/leads/import", methods=["GET", "POST"])
+@requires("commercial.edit")
+def import_leads():
+    form = forms.LeadImportForm()
+    line_errors: list = []
+    result = None
+    if form.validate_on_submit() and form.file.data:
+        try:
+            result = importers.import_leads(db.session, form.file.data.read(), actor=current_user)
+        except ImportFailed as failure:
+            db.session.rollback()
+            flash(str(failure.message), "error")
+            line_errors = failure.line_errors
+        else:
+            flash(
+                _(
+                    "Import done: %(buyers)d buyers and %(leads)d leads created, "
+                    "%(duplicates)d duplicates.",
+                    buyers=result.buyers_created,
+                    leads=result.leads_created,
+                    duplicates=len(result.duplicates),
+                ),
+                "success",
+            )
+    status = 422 if line_errors else 200
+    return render_template(
+        "commercial/pipeline/import.html",
+        form=form,
+        line_errors=line_errors,
+        result=result,
+        columns=importers.COLUMNS,
+    ), status
+
 
 from commercial import product_views  # noqa: E402,F401  (registers its pages)

@@ -9,6 +9,7 @@ from accounting import demo as accounting_demo
 from accounting.cli import accounting_cli
 from billing import demo as billing_demo
 from billing.cli import billing_cli
+from commercial import demo as commercial_demo
 from gie import cli, config, db, i18n
 from gie.audit.services import current_actor_id
 from gie.errors import DomainError
@@ -40,7 +41,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
     app.cli.add_command(accounting_cli)
     app.cli.add_command(billing_cli)
-    app.extensions["gie_demo_loaders"] = [accounting_demo.load, billing_demo.load]
+    app.extensions["gie_demo_loaders"] = [
+        accounting_demo.load,
+        billing_demo.load,
+        commercial_demo.load,
+    ]
     app.jinja_env.globals.update(
         can=lambda permission: has_permission(current_user, permission),
         url_endpoints=frozenset(app.view_functions),
@@ -62,8 +67,8 @@ def _init_login(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from accounting.views import bp as accounting_bp
-    from commercial.views import bp as commercial_bp
     from billing.views import bp as billing_bp
+    from commercial.views import bp as commercial_bp
     from gie import dashboard
     from gie.audit.views import bp as audit_bp
     from gie.cooperatives.views import bp as cooperatives_bp

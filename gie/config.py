@@ -66,6 +66,7 @@ def from_environment() -> dict:
         "GIE_LOGIN_LOCK_MINUTES": _int("GIE_LOGIN_LOCK_MINUTES", 15),
         "GIE_PAGE_SIZE": _int("GIE_PAGE_SIZE", 50),
         "MAX_CONTENT_LENGTH": _int("GIE_MAX_UPLOAD_BYTES", 25 * 1024 * 1024),
+        "GIE_UPLOAD_PATH": os.environ.get("GIE_UPLOAD_PATH", str(instance_path() / "uploads")),
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": "Africa/Casablanca",
         **{name: os.environ.get(name, default) for name, default in LEGAL_DEFAULTS.items()},

@@ -1,17 +1,23 @@
 """The authorization matrix: every route, as anonymous and as each role, answers as the
 permission table says; presidents never reach another cooperative's data."""
 
+import io
 import re
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from accounting import services as accounting
 from accounting.models import GIE_LEDGER_CODE, Account, Ledger
 from billing import services as billing
 from billing.models import Service
+from commercial import services as commercial
+from commercial.models import Activity, Buyer, Lead
+from gie import config as gie_config
 from gie.cooperatives.models import Cooperative
 from gie.security import PERMISSIONS, PUBLIC, ROLES
 
@@ -80,7 +86,7 @@ def _billing_records(session, cooperative) -> dict:
 
 
 @pytest.fixture
-def cooperative_records(session, make_cooperative):
+def cooperative_records(session, make_cooperative, make_user):
     """A cooperative with open books, a posted entry and a draft, and its billing records:
     the ids of each kind of record that a route may name."""
 
@@ -112,6 +118,10 @@ def cooperative_records(session, make_cooperative):
             select(Account).where(Account.ledger_id == ledger.id, Account.code == "5141")
         )
         billing_ids = _billing_records(session, cooperative)
+        commercial_ids = _commercial_records(session, cooperative, make_user("sales_adviser"))
+        catalogue_ids = _catalogue_records(
+            session, cooperative, commercial_ids["buyer_id"], make_user("admin")
+        )
         session.commit()
         return {
             "cooperative_id": cooperative.id,
@@ -120,9 +130,73 @@ def cooperative_records(session, make_cooperative):
             "account_id": account.id,
             "name": cooperative.name,
             **billing_ids,
+            **commercial_ids,
+            **catalogue_ids,
         }
 
     return make
+
+
+def _commercial_records(session, cooperative, adviser) -> dict:
+    """The default pipeline stages, a buyer, a lead of `adviser` involving the cooperative
+    and an activity on it."""
+    stages = commercial.ensure_default_stages(session)
+    buyer = Buyer(name="Hôtel Test", kind="hotel")
+    session.add(buyer)
+    session.flush()
+    lead = commercial.save_lead(
+        session,
+        {
+            "title": "Lead test",
+            "buyer_id": buyer.id,
+            "amount": Decimal("1000"),
+            "owner_id": adviser.id,
+            "cooperative_ids": [cooperative.id],
+        },
+        actor=adviser,
+    )
+    activity = commercial.save_activity(
+        session,
+        {"kind": "call", "subject": "Appel", "due_on": date.today()},
+        actor=adviser,
+        lead_id=lead.id,
+    )
+    return {
+        "stage_id": stages[0].id,
+        "buyer_id": buyer.id,
+        "lead_id": lead.id,
+        "activity_id": activity.id,
+    }
+
+
+def _catalogue_records(session, cooperative, buyer_id, admin) -> dict:
+    """A product of the cooperative with one photo (in the default upload store), and a
+    contact of the buyer."""
+    product = commercial.create_product(
+        session,
+        cooperative.id,
+        {
+            "name": "Produit test",
+            "unit": "piece",
+            "price_min": Decimal("10"),
+            "price_max": Decimal("20"),
+        },
+        actor=admin,
+    )
+    image = io.BytesIO()
+    Image.new("RGB", (40, 30), (180, 90, 30)).save(image, "PNG")
+    store = Path(gie_config.from_environment()["GIE_UPLOAD_PATH"])
+    photo = commercial.add_photo(session, product.id, image.getvalue(), store=store, actor=admin)
+    contact = commercial.add_contact(session, buyer_id, {"name": "Contact test"})
+    return {"product_id": product.id, "photo_id": photo.id, "contact_id": contact.id}
+
+
+def _own_the_lead(session, ids, user):
+    """An adviser edits only their own leads: give the lead to the adviser visiting."""
+    lead = session.get(Lead, ids["lead_id"])
+    lead.owner_id = user.id
+    session.get(Activity, ids["activity_id"]).owner_id = user.id
+    session.commit()
 
 
 #: route arguments that name a cooperative's record (a service of the catalogue does not)
@@ -135,6 +209,9 @@ SCOPED_ARGUMENTS = {
     "subscription_id",
     "invoice_id",
     "payment_id",
+    "lead_id",
+    "product_id",
+    "photo_id",
 }
 
 
@@ -162,6 +239,8 @@ def test_each_role_gets_exactly_its_permissions(
     if role == "president":
         cooperative = session.get(Cooperative, ids["cooperative_id"])
     user = login_as(role, cooperative)
+    if role == "sales_adviser":
+        _own_the_lead(session, ids, user)
     ids["user_id"] = user.id if role == "admin" else make_user("accountant").id
     for rule, view, method in _routes(app):
         if rule.endpoint == "users.logout":
