@@ -5,6 +5,7 @@ from alembic import context
 import accounting.models  # noqa: F401  (each import registers its tables)
 import billing.models  # noqa: F401
 import commercial.models  # noqa: F401
+import training.models  # noqa: F401
 import gie.audit.models  # noqa: F401
 import gie.cooperatives.models  # noqa: F401
 import gie.users.models  # noqa: F401
