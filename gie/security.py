@@ -33,6 +33,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "commercial.view": frozenset({"admin", "sales_adviser", "president"}),
     "commercial.edit": frozenset({"admin", "sales_adviser"}),
     "commercial.stages": frozenset({"admin"}),
+    "training.view": ALL_ROLES,
+    "training.book": frozenset({"admin", "training_coordinator", "president"}),
+    "training.manage": frozenset({"admin", "training_coordinator"}),
     "users.manage": frozenset({"admin"}),
     "audit.view": frozenset({"admin"}),
 }

@@ -1,0 +1,1 @@
+"""Read side of training: calendar, feeds, sheets and indicators."""

@@ -1,0 +1,1 @@
+"""Training: every rule about courses, sessions, bookings, the waitlist and attendance."""
