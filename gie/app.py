@@ -15,6 +15,7 @@ from gie.audit.services import current_actor_id
 from gie.errors import DomainError
 from gie.security import has_permission
 from gie.users.models import User
+from training import demo as training_demo
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -45,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         accounting_demo.load,
         billing_demo.load,
         commercial_demo.load,
+        training_demo.load,
     ]
     app.jinja_env.globals.update(
         can=lambda permission: has_permission(current_user, permission),
@@ -73,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     from gie.audit.views import bp as audit_bp
     from gie.cooperatives.views import bp as cooperatives_bp
     from gie.users.views import bp as users_bp
+    from training.views import bp as training_bp
 
     for blueprint in (
         dashboard.bp,
@@ -82,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
         accounting_bp,
         billing_bp,
         commercial_bp,
+        training_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -5,10 +5,10 @@ from alembic import context
 import accounting.models  # noqa: F401  (each import registers its tables)
 import billing.models  # noqa: F401
 import commercial.models  # noqa: F401
-import training.models  # noqa: F401
 import gie.audit.models  # noqa: F401
 import gie.cooperatives.models  # noqa: F401
 import gie.users.models  # noqa: F401
+import training.models  # noqa: F401
 from gie.config import database_url
 from gie.db import Base, make_engine
 

@@ -20,6 +20,7 @@ from commercial.models import Activity, Buyer, Lead
 from gie import config as gie_config
 from gie.cooperatives.models import Cooperative
 from gie.security import PERMISSIONS, PUBLIC, ROLES
+from training.models import Attendance, Booking, Course, TrainingSession
 
 
 def _routes(app):
@@ -122,6 +123,7 @@ def cooperative_records(session, make_cooperative, make_user):
         catalogue_ids = _catalogue_records(
             session, cooperative, commercial_ids["buyer_id"], make_user("admin")
         )
+        training_ids = _training_records(session, cooperative)
         session.commit()
         return {
             "cooperative_id": cooperative.id,
@@ -132,6 +134,7 @@ def cooperative_records(session, make_cooperative, make_user):
             **billing_ids,
             **commercial_ids,
             **catalogue_ids,
+            **training_ids,
         }
 
     return make
@@ -191,6 +194,40 @@ def _catalogue_records(session, cooperative, buyer_id, admin) -> dict:
     return {"product_id": product.id, "photo_id": photo.id, "contact_id": contact.id}
 
 
+def _training_records(session, cooperative) -> dict:
+    """A course, an open session of it and a confirmed booking of the cooperative that was
+    attended (so that its certificate prints)."""
+    course = Course(code=f"AUTH-{cooperative.code}", title="Formation test", hours=7)
+    session.add(course)
+    session.flush()
+    training_session = TrainingSession(
+        course_id=course.id,
+        start_on=date.today(),
+        end_on=date.today(),
+        town="Tétouan",
+        capacity=10,
+        state="open",
+    )
+    session.add(training_session)
+    session.flush()
+    booking = Booking(
+        session_id=training_session.id,
+        cooperative_id=cooperative.id,
+        participant_name="Participante test",
+        sex="female",
+        age_band="25_34",
+        state="confirmed",
+    )
+    session.add(booking)
+    session.flush()
+    session.add(Attendance(booking_id=booking.id, day=date.today(), half="am"))
+    return {
+        "course_id": course.id,
+        "session_id": training_session.id,
+        "booking_id": booking.id,
+    }
+
+
 def _own_the_lead(session, ids, user):
     """An adviser edits only their own leads: give the lead to the adviser visiting."""
     lead = session.get(Lead, ids["lead_id"])
@@ -212,6 +249,7 @@ SCOPED_ARGUMENTS = {
     "lead_id",
     "product_id",
     "photo_id",
+    "booking_id",
 }
 
 
