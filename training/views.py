@@ -5,18 +5,34 @@ sheet and certificates (`?lang=fr|ar`)."""
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from icalendar import Calendar, Event
+from sqlalchemy import select
 
+from billing.models import Customer
 from gie import db, i18n
+from gie.cooperatives.models import Cooperative
 from gie.errors import ValidationError
+from gie.forms import ConfirmForm
 from gie.security import get_scoped, has_permission, is_scoped, public, requires
-from training import pdf, reports
-from training.models import Booking, Course, TrainingSession
+from gie.web import attach_errors
+from training import pdf, reports, services
+from training.forms import BookingForm, CourseForm, SessionForm
+from training.models import CATEGORIES, Attendance, Booking, Course, TrainingSession
 
 bp = Blueprint("training", __name__, url_prefix="/training", template_folder="templates")
 
@@ -83,13 +99,37 @@ def calendar():
     )
 
 
-@bp.get("/sessions/<int:session_id>")
-@requires("training.view")
-def session_detail(session_id: int):
+def _get_session(session_id: int) -> TrainingSession:
     training_session = db.session.get(TrainingSession, session_id)
     if training_session is None:
         abort(404)
+    return training_session
+
+
+def _booking_form(formdata=None) -> BookingForm:
+    """The booking form: a president books for their own cooperative only; staff choose the
+    cooperative, or (the coordinator) the customer who pays for a non-member."""
+    form = BookingForm(formdata=formdata) if formdata is not None else BookingForm()
+    if is_scoped(current_user):
+        own = db.session.get(Cooperative, current_user.cooperative_id)
+        form.cooperative_id.choices = [(own.id, own.name)] if own else []
+        form.customer_id.choices = []
+    else:
+        cooperatives = db.session.scalars(select(Cooperative).order_by(Cooperative.name))
+        form.cooperative_id.choices = [("", _("Non-member"))] + [
+            (c.id, c.name) for c in cooperatives
+        ]
+        customers = db.session.scalars(select(Customer).order_by(Customer.code))
+        form.customer_id.choices = [("", "")] + [(c.id, c.code) for c in customers]
+    return form
+
+
+def _session_page(training_session: TrainingSession, booking_form=None, status: int = 200):
     confirmed, waitlisted = reports.session_bookings(db.session, training_session, current_user)
+    can_book = has_permission(current_user, "training.book")
+    can_manage = has_permission(current_user, "training.manage")
+    if booking_form is None and can_book:
+        booking_form = _booking_form()
     return render_template(
         "training/session.html",
         training_session=training_session,
@@ -97,9 +137,103 @@ def session_detail(session_id: int):
         confirmed=confirmed,
         waitlisted=waitlisted,
         scoped=is_scoped(current_user),
-        can_certify=has_permission(current_user, "training.book"),
+        can_certify=can_book,
+        can_book=can_book,
+        booking_form=booking_form,
+        confirm=ConfirmForm(),
         attended=reports.attended_ids(db.session, (b.id for b in confirmed)),
+        can_manage=can_manage,
+        half_days=reports.half_days(training_session) if can_manage else [],
+        presence=_presence(confirmed) if can_manage else set(),
+    ), status
+
+
+def _presence(bookings) -> set[str]:
+    """The checkbox names of the half-days already marked present."""
+    ids = [b.id for b in bookings]
+    if not ids:
+        return set()
+    rows = db.session.scalars(
+        select(Attendance).where(Attendance.booking_id.in_(ids), Attendance.present.is_(True))
     )
+    return {_presence_name(a.booking_id, a.day, a.half) for a in rows}
+
+
+def _presence_name(booking_id: int, day: date, half: str) -> str:
+    return f"present-{booking_id}-{day.isoformat()}-{half}"
+
+
+@bp.get("/sessions/<int:session_id>")
+@requires("training.view")
+def session_detail(session_id: int):
+    return _session_page(_get_session(session_id))
+
+
+@bp.post("/sessions/<int:session_id>/bookings")
+@requires("training.book")
+def book(session_id: int):
+    training_session = _get_session(session_id)
+    form = _booking_form()
+    if form.validate_on_submit():
+        cooperative_id = form.cooperative_id.data
+        customer_id = form.customer_id.data
+        if is_scoped(current_user):
+            cooperative_id, customer_id = current_user.cooperative_id, None
+        try:
+            booking = services.book(
+                db.session,
+                session_id,
+                participant_name=form.participant_name.data,
+                sex=form.sex.data,
+                age_band=form.age_band.data,
+                cooperative_id=cooperative_id,
+                customer_id=customer_id,
+                actor=current_user,
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+        except services.TrainingRefused as refused:
+            flash(str(refused.message), "error")
+            return redirect(url_for(".session_detail", session_id=session_id))
+        else:
+            if booking.state == "confirmed":
+                flash(
+                    _("Booking confirmed for %(name)s.", name=booking.participant_name),
+                    "success",
+                )
+            else:
+                flash(
+                    _(
+                        "%(name)s is waitlisted at position %(position)s.",
+                        name=booking.participant_name,
+                        position=booking.waitlist_position,
+                    ),
+                    "success",
+                )
+            return redirect(url_for(".session_detail", session_id=session_id))
+    return _session_page(training_session, form, 422)
+
+
+@bp.post("/bookings/<int:booking_id>/cancel")
+@requires("training.book")
+def cancel_booking(booking_id: int):
+    booking = services.get_booking(db.session, booking_id, actor=current_user)
+    session_id, name = booking.session_id, booking.participant_name
+    try:
+        promoted = services.cancel_booking(db.session, booking_id, actor=current_user)
+    except services.TrainingRefused as refused:
+        flash(str(refused.message), "error")
+    else:
+        flash(_("Booking of %(name)s cancelled.", name=name), "success")
+        if promoted is not None:
+            flash(
+                _(
+                    "%(name)s was promoted from the waiting list.",
+                    name=promoted.participant_name,
+                ),
+                "success",
+            )
+    return redirect(url_for(".session_detail", session_id=session_id))
 
 
 @bp.get("/courses")
@@ -151,6 +285,157 @@ def feed():
         event.add("url", url_for("training.session_detail", session_id=item.id, _external=True))
         cal.add_component(event)
     return Response(cal.to_ical(), mimetype="text/calendar")
+
+
+# --- managing courses and sessions --------------------------------------------------------------
+
+
+@bp.route("/courses/new", methods=["GET", "POST"])
+@requires("training.manage")
+def course_new():
+    form = CourseForm()
+    form.category.choices = [("", "")] + [
+        (key, CATEGORY_LABELS.get(key, key)) for key in CATEGORIES
+    ]
+    if form.validate_on_submit():
+        try:
+            course = services.create_course(
+                db.session,
+                code=form.code.data,
+                title=form.title.data,
+                title_ar=form.title_ar.data or "",
+                category=form.category.data,
+                hours=form.hours.data,
+                objectives=form.objectives.data or "",
+                prerequisites=form.prerequisites.data or "",
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            flash(_("Course %(code)s created.", code=course.code), "success")
+            return redirect(url_for(".course_detail", course_id=course.id))
+    status = 422 if form.errors else 200
+    return render_template(
+        "training/edit.html", form=form, heading=_("New course"), current="courses"
+    ), status
+
+
+@bp.route("/sessions/new", methods=["GET", "POST"])
+@requires("training.manage")
+def session_new():
+    form = SessionForm()
+    if request.method == "GET" and request.args.get("course_id", type=int):
+        form.course_id.data = request.args.get("course_id", type=int)
+    courses = [c for c in reports.courses(db.session) if c.active]
+    form.course_id.choices = [("", "")] + [
+        (c.id, f"{c.code} · {reports.course_title(c, i18n.language())}") for c in courses
+    ]
+    if form.validate_on_submit():
+        extra = {}
+        if form.starts_at.data:
+            extra["starts_at"] = form.starts_at.data
+        if form.ends_at.data:
+            extra["ends_at"] = form.ends_at.data
+        try:
+            training_session = services.create_session(
+                db.session,
+                course_id=form.course_id.data,
+                start_on=form.start_on.data,
+                end_on=form.end_on.data,
+                town=form.town.data,
+                place=form.place.data or "",
+                trainer=form.trainer.data or "",
+                capacity=form.capacity.data,
+                **extra,
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            flash(_("Session planned."), "success")
+            return redirect(url_for(".session_detail", session_id=training_session.id))
+    status = 422 if form.errors else 200
+    return render_template(
+        "training/edit.html", form=form, heading=_("New session"), current="calendar"
+    ), status
+
+
+def _change_state(session_id: int, state: str):
+    _get_session(session_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        training_session = services.set_state(db.session, session_id, state)
+    except (ValidationError, services.TrainingRefused) as refused:
+        flash(str(refused.message), "error")
+    else:
+        flash(
+            _(
+                "The session is now %(state)s.",
+                state=STATE_LABELS.get(training_session.state, training_session.state),
+            ),
+            "success",
+        )
+    return redirect(url_for(".session_detail", session_id=session_id))
+
+
+@bp.post("/sessions/<int:session_id>/open")
+@requires("training.manage")
+def session_open(session_id: int):
+    return _change_state(session_id, "open")
+
+
+@bp.post("/sessions/<int:session_id>/state")
+@requires("training.manage")
+def session_state(session_id: int):
+    return _change_state(session_id, request.form.get("state", ""))
+
+
+@bp.post("/sessions/<int:session_id>/attendance")
+@requires("training.manage")
+def attendance(session_id: int):
+    """Every half-day of every confirmed participant: checked is present, unchecked absent."""
+    training_session = _get_session(session_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    presence = {
+        (booking.id, day, half): _presence_name(booking.id, day, half) in request.form
+        for booking in reports.confirmed_participants(db.session, training_session)
+        for day, half in reports.half_days(training_session)
+    }
+    try:
+        count = services.mark_attendance(db.session, session_id, presence)
+    except ValidationError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for(".session_detail", session_id=session_id))
+    flash(_("Attendance saved (%(count)s half-days).", count=count), "success")
+    return redirect(url_for(".session_detail", session_id=session_id))
+
+
+@bp.post("/sessions/<int:session_id>/bill")
+@requires("training.manage")
+def bill(session_id: int):
+    _get_session(session_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        summary = services.bill_session(db.session, session_id, on=date.today())
+    except services.TrainingRefused as refused:
+        flash(str(refused.message), "error")
+    else:
+        if summary.already_billed:
+            flash(_("Nothing new billed: this session was billed already."), "info")
+        elif not summary.seats_billed:
+            flash(_("Nothing new billed: no seat to bill."), "info")
+        else:
+            flash(
+                _(
+                    "%(seats)s seats billed on %(invoices)s draft invoices.",
+                    seats=summary.seats_billed,
+                    invoices=summary.invoices_created,
+                ),
+                "success",
+            )
+    return redirect(url_for(".session_detail", session_id=session_id))
 
 
 # --- printed documents ---------------------------------------------------------------------------

@@ -142,7 +142,7 @@ def test_no_certificate_without_attendance(session, client, login_as, make_coope
     login_as("training_coordinator")
     response = client.get(f"/training/bookings/{absent}/certificate.pdf")
     assert response.status_code == 422
-    assert "attended none" in response.text
+    assert "n’a assisté à aucune demi-journée" in response.text
 
 
 def test_president_prints_only_their_own_participants_certificates(
