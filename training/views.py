@@ -24,14 +24,14 @@ from icalendar import Calendar, Event
 from sqlalchemy import select
 
 from billing.models import Customer
-from gie import db, i18n
-from gie.cooperatives.models import Cooperative
+from gie import db, i18n, tabular
+from gie.cooperatives.models import FILIERES, PROVINCES, Cooperative
 from gie.errors import ValidationError
 from gie.forms import ConfirmForm
 from gie.security import get_scoped, has_permission, is_scoped, public, requires
-from gie.web import attach_errors
+from gie.web import attach_errors, csv_response
 from training import pdf, reports, services
-from training.forms import BookingForm, CourseForm, SessionForm
+from training.forms import AGE_BAND_LABELS, BookingForm, CourseForm, SessionForm
 from training.models import CATEGORIES, Attendance, Booking, Course, TrainingSession
 
 bp = Blueprint("training", __name__, url_prefix="/training", template_folder="templates")
@@ -455,6 +455,48 @@ def _pdf_response(body: bytes, filename: str) -> Response:
         body,
         mimetype="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{filename}"'},
+    )
+
+
+def _indicator_rows(indicators: reports.TrainingIndicators) -> list[tuple[str, str, int]]:
+    """(dimension, value, participants who attended) rows, as the observatory reads them."""
+    sexes = {"female": _("Women"), "male": _("Men")}
+    rows = [(_("Sex"), sexes.get(key, key), count) for key, count in indicators.by_sex.items()]
+    rows += [
+        (_("Age band"), str(AGE_BAND_LABELS.get(key, key)), count)
+        for key, count in indicators.by_age_band.items()
+    ]
+    rows += [
+        (_("Filière"), str(FILIERES.get(key, _("Non-members"))), count)
+        for key, count in indicators.by_filiere.items()
+    ]
+    rows += [
+        (_("Province"), str(PROVINCES.get(key, _("Non-members"))), count)
+        for key, count in indicators.by_province.items()
+    ]
+    return rows
+
+
+@bp.get("/indicators")
+@requires("training.manage")
+def indicators():
+    year = request.args.get("year", date.today().year, type=int)
+    figures = reports.training_indicators(db.session, year)
+    rows = _indicator_rows(figures)
+    if request.args.get("format") == "csv":
+        table = tabular.Table(
+            _("Training indicators %(year)d", year=year),
+            [_("Dimension"), _("Value"), _("Participants")],
+            [(dimension, value, count) for dimension, value, count in rows],
+        )
+        return csv_response(tabular.to_csv(table), f"training-indicators-{year}.csv")
+    return render_template(
+        "training/indicators.html",
+        year=year,
+        figures=figures,
+        rows=rows,
+        by_course=reports.evaluation_by_course(db.session, year=year),
+        by_trainer=reports.evaluation_by_trainer(db.session, year=year),
     )
 
 
