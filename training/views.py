@@ -26,7 +26,7 @@ from sqlalchemy import select
 from billing.models import Customer
 from gie import db, i18n, tabular
 from gie.cooperatives.models import FILIERES, PROVINCES, Cooperative
-from gie.errors import ValidationError
+from gie.errors import DomainError, ValidationError
 from gie.forms import ConfirmForm
 from gie.security import get_scoped, has_permission, is_scoped, public, requires
 from gie.web import attach_errors, csv_response
@@ -139,6 +139,7 @@ def _session_page(training_session: TrainingSession, booking_form=None, status: 
         scoped=is_scoped(current_user),
         can_certify=can_book,
         can_book=can_book,
+        rating_open=can_book and training_session.state == "done",
         booking_form=booking_form,
         confirm=ConfirmForm(),
         attended=reports.attended_ids(db.session, (b.id for b in confirmed)),
@@ -234,6 +235,28 @@ def cancel_booking(booking_id: int):
                 "success",
             )
     return redirect(url_for(".session_detail", session_id=session_id))
+
+
+@bp.post("/bookings/<int:booking_id>/rating")
+@requires("training.book")
+def rate(booking_id: int):
+    booking = services.get_booking(db.session, booking_id, actor=current_user)
+    back = url_for(".session_detail", session_id=booking.session_id)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(back)
+    try:
+        services.rate(
+            db.session,
+            booking.id,
+            rating=request.form.get("rating", type=int),
+            comment=request.form.get("comment", ""),
+            actor=current_user,
+        )
+    except DomainError as error:
+        flash(str(error.message), "error")
+    else:
+        flash(_("Evaluation of %(name)s saved.", name=booking.participant_name), "success")
+    return redirect(back)
 
 
 @bp.get("/courses")

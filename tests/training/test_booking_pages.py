@@ -291,3 +291,28 @@ def test_an_open_session_is_not_billed(session, client, login_as):
     assert response.status_code == 302
     session.expire_all()
     assert not session.get(type(training_session), training_session.id).billed
+
+
+def test_a_participant_of_a_done_session_is_rated_from_the_session_page(
+    session, client, login_as, make_cooperative
+):
+    from tests.training.page_data import make_booking as make_seat
+    from tests.training.page_data import make_session as make_training_session
+    from training.models import Booking
+
+    cooperative = make_cooperative()
+    done = make_training_session(session, state="done")
+    seat = make_seat(session, done, cooperative, attended=True)
+    session.commit()
+    login_as("president", cooperative, locale="en")
+    page = client.get(f"/training/sessions/{done.id}").text
+    assert f"/training/bookings/{seat.id}/rating" in page
+    client.post(
+        f"/training/bookings/{seat.id}/rating", data={"rating": "4", "comment": "Très utile"}
+    )
+    session.expire_all()
+    rated = session.get(Booking, seat.id)
+    assert (rated.rating, rated.comment) == (4, "Très utile")
+    client.post(f"/training/bookings/{seat.id}/rating", data={"rating": "9"})
+    session.expire_all()
+    assert session.get(Booking, seat.id).rating == 4
