@@ -213,8 +213,17 @@ def buyer(buyer_id: int):
     return render_template("commercial/buyer.html", buyer=record, **_labels())
 
 
-def _duplicates(error: ValidationError) -> list:
-    return getattr(error, "duplicates", [])
+def _try_save(form, save) -> tuple[object | None, list]:
+    """Run `save`; on refusal show the field errors and, for a possible duplicate, the records
+    it matches. Returns (what was saved or None, duplicates)."""
+    try:
+        return save(), []
+    except ValidationError as error:
+        attach_errors(form, error)
+        duplicates = getattr(error, "duplicates", [])
+        if duplicates:
+            flash(str(error.message), "error")
+        return None, duplicates
 
 
 @bp.route("/buyers/new", methods=["GET", "POST"])
@@ -223,16 +232,13 @@ def new_buyer():
     form = BuyerForm()
     duplicates = []
     if form.validate_on_submit():
-        try:
-            record = services.create_buyer(
+        record, duplicates = _try_save(
+            form,
+            lambda: services.create_buyer(
                 db.session, form.data, create_anyway=form.save_anyway.data
-            )
-        except ValidationError as error:
-            attach_errors(form, error)
-            duplicates = _duplicates(error)
-            if duplicates:
-                flash(str(error.message), "error")
-        else:
+            ),
+        )
+        if record is not None:
             flash(_("Buyer %(name)s registered.", name=record.name), "success")
             return redirect(url_for(".buyer", buyer_id=record.id))
     status = 422 if (form.errors or duplicates) else 200
@@ -248,16 +254,13 @@ def edit_buyer(buyer_id: int):
     form = BuyerForm(obj=record)
     duplicates = []
     if form.validate_on_submit():
-        try:
-            services.update_buyer(
+        saved, duplicates = _try_save(
+            form,
+            lambda: services.update_buyer(
                 db.session, buyer_id, form.data, save_anyway=form.save_anyway.data
-            )
-        except ValidationError as error:
-            attach_errors(form, error)
-            duplicates = _duplicates(error)
-            if duplicates:
-                flash(str(error.message), "error")
-        else:
+            ),
+        )
+        if saved is not None:
             flash(_("Buyer %(name)s saved.", name=record.name), "success")
             return redirect(url_for(".buyer", buyer_id=buyer_id))
     status = 422 if (form.errors or duplicates) else 200
@@ -273,16 +276,13 @@ def new_contact(buyer_id: int):
     form = ContactForm()
     duplicates = []
     if form.validate_on_submit():
-        try:
-            services.add_contact(
+        saved, duplicates = _try_save(
+            form,
+            lambda: services.add_contact(
                 db.session, buyer_id, form.data, create_anyway=form.save_anyway.data
-            )
-        except ValidationError as error:
-            attach_errors(form, error)
-            duplicates = _duplicates(error)
-            if duplicates:
-                flash(str(error.message), "error")
-        else:
+            ),
+        )
+        if saved is not None:
             flash(_("Contact added."), "success")
             return redirect(url_for(".buyer", buyer_id=buyer_id))
     status = 422 if (form.errors or duplicates) else 200
@@ -302,16 +302,13 @@ def edit_contact(contact_id: int):
     form = ContactForm(obj=contact)
     duplicates = []
     if form.validate_on_submit():
-        try:
-            services.update_contact(
+        saved, duplicates = _try_save(
+            form,
+            lambda: services.update_contact(
                 db.session, contact_id, form.data, save_anyway=form.save_anyway.data
-            )
-        except ValidationError as error:
-            attach_errors(form, error)
-            duplicates = _duplicates(error)
-            if duplicates:
-                flash(str(error.message), "error")
-        else:
+            ),
+        )
+        if saved is not None:
             flash(_("Contact saved."), "success")
             return redirect(url_for(".buyer", buyer_id=contact.buyer_id))
     status = 422 if (form.errors or duplicates) else 200
