@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from gie.db import Base, UTCDateTime, utcnow
-from gie.money import ZERO, Money
+from gie.money import ZERO, Fixed, Money
 
 KINDS = ("asset", "liability", "equity", "income", "expense")
 JOURNALS = {
@@ -30,12 +30,19 @@ JOURNALS = {
     "AN": "À-nouveaux",
 }
 GIE_LEDGER_CODE = "GIE"
+VAT_PERIODS = ("monthly", "quarterly")
+#: collection (encaissement, the default): VAT is due when paid; debit: when invoiced
+VAT_REGIMES = ("collection", "debit")
 
 
 class Ledger(Base):
     """One entity's books: a member cooperative's, or the GIE's own (no cooperative)."""
 
     __tablename__ = "accounting_ledger"
+    __table_args__ = (
+        CheckConstraint("vat_period IN ('monthly', 'quarterly')", name="vat_period"),
+        CheckConstraint("vat_regime IN ('collection', 'debit')", name="vat_regime"),
+    )
     __audited__ = True
     __audit_exclude__ = {"chain_length", "chain_head"}
     __scope_column__ = "cooperative_id"
@@ -51,6 +58,9 @@ class Ledger(Base):
     #: posted entries so far, and the hash of the last one: the head of the hash chain
     chain_length: Mapped[int] = mapped_column(Integer, default=0)
     chain_head: Mapped[str] = mapped_column(String(64), default="")
+    #: monthly when last year's taxable turnover reached 1,000,000 MAD, else quarterly
+    vat_period: Mapped[str] = mapped_column(String(10), default="quarterly")
+    vat_regime: Mapped[str] = mapped_column(String(10), default="collection")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __str__(self) -> str:
@@ -107,6 +117,14 @@ class FiscalYear(Base):
     start_on: Mapped[date] = mapped_column(Date)
     end_on: Mapped[date] = mapped_column(Date)
     closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("gie_user.id"))
+    #: the next year's opening entry (journal AN) that closing this year posted
+    opening_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounting_entry.id", use_alter=True)
+    )
+    #: why an admin reopened the year (kept in the audit log with the change)
+    reopen_reason: Mapped[str] = mapped_column(String(500), default="")
 
     def __str__(self) -> str:
         return self.name
@@ -146,7 +164,7 @@ class Entry(Base):
 
     ledger: Mapped[Ledger] = relationship()
     journal: Mapped[Journal] = relationship()
-    fiscal_year: Mapped[FiscalYear | None] = relationship()
+    fiscal_year: Mapped[FiscalYear | None] = relationship(foreign_keys=[fiscal_year_id])
     lines: Mapped[list["Line"]] = relationship(
         back_populates="entry", cascade="all, delete-orphan", order_by="Line.position"
     )
@@ -204,9 +222,32 @@ class Line(Base):
     partner: Mapped[str] = mapped_column(String(40), default="")
     debit: Mapped[Decimal] = mapped_column(Money, default=ZERO)
     credit: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+    #: the VAT rate (percent) of a taxable base line or of a VAT line, when known at posting
+    vat_rate: Mapped[Decimal | None] = mapped_column(Fixed(2))
 
     entry: Mapped[Entry] = relationship(back_populates="lines")
     account: Mapped[Account] = relationship()
+
+
+class Match(Base):
+    """Lettrage: `amount` of a debit line settled by a credit line of the same partner
+    account (an invoice by a payment or a credit note); several rows make partial matches."""
+
+    __tablename__ = "accounting_match"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount"),)
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ledger_id: Mapped[int] = mapped_column(ForeignKey("accounting_ledger.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounting_account.id"))
+    debit_line_id: Mapped[int] = mapped_column(ForeignKey("accounting_line.id"), index=True)
+    credit_line_id: Mapped[int] = mapped_column(ForeignKey("accounting_line.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("gie_user.id"))
+
+    debit_line: Mapped[Line] = relationship(foreign_keys=[debit_line_id])
+    credit_line: Mapped[Line] = relationship(foreign_keys=[credit_line_id])
 
 
 class PostedEntryImmutable(Exception):

@@ -1,15 +1,17 @@
 """Read side of the books: every figure is a SQL aggregate over posted lines, read through
 the covering index (ledger_id, posted, date, account_id, debit, credit)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, literal, or_, select, type_coerce
+from sqlalchemy import ColumnElement, and_, case, func, literal, not_, or_, select, type_coerce
 from sqlalchemy.orm import Session, selectinload
 
+from accounting import matching
 from accounting.models import GIE_LEDGER_CODE, Account, Entry, FiscalYear, Journal, Ledger, Line
 from gie.cooperatives.models import Cooperative
 from gie.errors import NotFound
@@ -69,6 +71,52 @@ def fiscal_year_start(session: Session, ledger_id: int, on: date) -> date | None
     )
 
 
+def books_start(session: Session, ledger_id: int, on: date) -> date | None:
+    """Where reports of a period starting on `on` begin reading the books: the day after the
+    last closed fiscal year that ends before `on`, whose closing carried every balance into
+    the next year's opening entry (journal AN); None (the first line) when none is closed."""
+    closed_end = session.scalar(
+        select(func.max(FiscalYear.end_on)).where(
+            FiscalYear.ledger_id == ledger_id,
+            FiscalYear.closed.is_(True),
+            FiscalYear.end_on < on,
+        )
+    )
+    return closed_end + relativedelta(days=1) if closed_end else None
+
+
+def opening_entry_ids(session: Session, ledger_id: int, on: date) -> list[int]:
+    """The posted entries of journal AN dated `on` (a closing's opening entry, and any
+    reversal of an earlier one): opening balances, not movements, of a period starting then."""
+    return list(
+        session.scalars(
+            select(Entry.id)
+            .join(Journal, Journal.id == Entry.journal_id)
+            .where(
+                Entry.ledger_id == ledger_id,
+                Entry.date == on,
+                Entry.state == "posted",
+                Journal.code == "AN",
+            )
+        )
+    )
+
+
+def _carried_by_account(
+    session: Session, ledger_id: int, on: date
+) -> dict[int, tuple[Decimal, Decimal]]:
+    """Debit and credit per account of the opening entries dated `on`."""
+    entry_ids = opening_entry_ids(session, ledger_id, on)
+    if not entry_ids:
+        return {}
+    rows = session.execute(
+        select(Line.account_id, func.sum(Line.debit), func.sum(Line.credit))
+        .where(*_posted_lines(ledger_id, on, on, end_inclusive=True), Line.entry_id.in_(entry_ids))
+        .group_by(Line.account_id)
+    )
+    return {account_id: (debit, credit) for account_id, debit, credit in rows}
+
+
 def _posted_lines(ledger_id: int, start: date | None, end: date | None, *, end_inclusive: bool):
     conditions = [Line.ledger_id == ledger_id, Line.posted.is_(True)]
     if start:
@@ -105,14 +153,27 @@ def _net_by_account(
 def trial_balance(
     session: Session, ledger_id: int, *, date_from: date | None = None, date_to: date | None = None
 ) -> TrialBalance:
-    """Per account with any movement: opening balance (before `date_from`; result classes
-    only since the start of that fiscal year), period debit and credit, closing balance."""
+    """Per account with any movement: opening balance (before `date_from`, from the last
+    closing's opening entry on, see `books_start`; result classes only since the start of
+    that fiscal year), period debit and credit, closing balance. The opening entries dated
+    `date_from` count in the opening, not in the period."""
+    if date_from is None:
+        # The whole history reads from the last closing on: its opening entry carries the rest.
+        date_from = books_start(session, ledger_id, date_to or date.max)
     year_start = fiscal_year_start(session, ledger_id, date_from) if date_from else None
     # Plain range sums over the covering index: a CASE per column costs more than a scan.
     period = _debit_credit_by_account(session, ledger_id, date_from, date_to)
     before: dict[int, Decimal] = {}
     if date_from:
-        before = _net_by_account(session, ledger_id, None, date_from)
+        start = books_start(session, ledger_id, date_from)
+        before = _net_by_account(session, ledger_id, start, date_from)
+        if start == date_from and (date_to is None or date_to >= date_from):
+            for account_id, (debit, credit) in _carried_by_account(
+                session, ledger_id, start
+            ).items():
+                before[account_id] = before.get(account_id, ZERO) + debit - credit
+                period_debit, period_credit = period[account_id]
+                period[account_id] = (period_debit - debit, period_credit - credit)
     in_year = before
     if year_start:
         in_year = (
@@ -333,6 +394,8 @@ def general_ledger(
     """
     account = _ledger_account(session, ledger_id, account_id)
     page, size = max(1, page), max(1, size)
+    if date_from is None:
+        date_from = books_start(session, ledger_id, date_to or date.max)
 
     scope = [Line.account_id == account.id, Line.posted.is_(True)]
     if date_to:
@@ -341,8 +404,19 @@ def general_ledger(
         year_start = fiscal_year_start(session, ledger_id, date_from)
         if year_start:
             scope.append(Line.date >= year_start)
+    carried = None  # the opening entries dated `date_from`: opening, not lines of the period
+    if date_from:
+        start = books_start(session, ledger_id, date_from)
+        if start:
+            scope.append(Line.date >= start)
+        entry_ids = opening_entry_ids(session, ledger_id, start) if start == date_from else []
+        if entry_ids:
+            carried = Line.entry_id.in_(entry_ids)
     before = Line.date < date_from if date_from else None
     in_period = Line.date >= date_from if date_from else None
+    if carried is not None:
+        before = or_(before, carried)
+        in_period = and_(in_period, not_(carried))
     summary = session.execute(
         select(
             _sum(Line.debit - Line.credit, before).label("opening")
@@ -360,6 +434,8 @@ def general_ledger(
         period.append(Line.date >= date_from)
     if date_to:
         period.append(Line.date <= date_to)
+    if carried is not None:
+        period.append(not_(carried))
     ordered = (
         select(
             Line.id,
@@ -991,7 +1067,12 @@ def balance_sheet(session: Session, ledger_id: int, *, on: date) -> BalanceSheet
     columns = {"balance": _sum(Line.debit - Line.credit)}
     if year_start:
         columns["before"] = _sum(Line.debit - Line.credit, Line.date < year_start)
-    sums = _prefix_sums(session, ledger_id, columns, [Line.date <= on])
+    period = [Line.date <= on]
+    start = books_start(session, ledger_id, on)
+    if start:
+        # the last closing's opening entry carries every balance before it
+        period.append(Line.date >= start)
+    sums = _prefix_sums(session, ledger_id, columns, period)
 
     targets = _balance_targets()
     amounts: dict[tuple[str, str], Decimal] = {}
@@ -1087,69 +1168,45 @@ class AgedBalance:
     totals: AgedRow
 
 
-def _fifo(increases: list[Decimal], decreases: Decimal) -> list[Decimal]:
-    """Apply the decreases (payments) to the oldest increases (invoices) first. `increases`
-    are by bucket, newest first. What is left over shows, negative, in the newest bucket."""
-    remaining = decreases
-    open_amounts = list(increases)
-    for bucket in reversed(range(len(open_amounts))):
-        applied = min(open_amounts[bucket], remaining)
-        if applied > 0:
-            open_amounts[bucket] -= applied
-            remaining -= applied
-    open_amounts[0] -= remaining
-    return open_amounts
+def _age_bucket(line_date: date, on: date) -> int:
+    """0-30, 31-60, 61-90 or over 90 days before `on`: 0, 1, 2 or 3."""
+    for index, days in enumerate(AGED_BUCKETS):
+        if line_date >= on - relativedelta(days=days):
+            return index
+    return len(AGED_BUCKETS)
 
 
 def aged_balance(
     session: Session, ledger_id: int, *, on: date, side: str = "customers"
 ) -> AgedBalance:
     """Per partner (Line.partner) of the customer accounts (342x) or the supplier accounts
-    (441x): the open balance on `on`, split by the age of the lines (0-30, 31-60, 61-90,
-    over 90 days before `on`).
+    (441x): what is open on `on`, split by the age of each line (0-30, 31-60, 61-90, over 90
+    days before `on`).
 
-    One SQL aggregate per partner and age bucket; then, on those few figures, the payments
-    (credits of a customer, debits of a supplier) settle the oldest invoices first (FIFO).
-    Matching payments to invoices (lettrage) will replace FIFO without changing this
-    signature. Amounts are what the customer owes us, or what we owe the supplier; partners
-    whose balance is nil are left out.
+    What is open is read from the matching (lettrage): each posted line counts for what is
+    not matched of it as of `on`, in the bucket of its own date. A payment not matched
+    (a credit of a customer, a debit of a supplier) counts negative in the bucket of its
+    date: a credit not allocated yet. The opening entries that closing a year posts are
+    left out: their lines carry forward balances whose lines are already counted. One query
+    reads the open lines. Amounts are what the customer owes us, or what we owe the
+    supplier; partners with nothing open are left out.
     """
     if side not in AGED_SIDES:
         raise ValueError(side)
-    bounds = [on - relativedelta(days=days) for days in AGED_BUCKETS]
-    bucket = case(
-        (Line.date >= bounds[0], 0),
-        (Line.date >= bounds[1], 1),
-        (Line.date >= bounds[2], 2),
-        else_=3,
+    opening_entries = select(FiscalYear.opening_entry_id).where(
+        FiscalYear.ledger_id == ledger_id, FiscalYear.opening_entry_id.is_not(None)
     )
-    lines = (
-        select(Line.partner, bucket.label("bucket"), Line.debit, Line.credit)
-        .where(
-            Line.ledger_id == ledger_id,
-            Line.posted.is_(True),
-            Line.date <= on,
-            Line.account_id.in_(
-                select(Account.id).where(
-                    Account.ledger_id == ledger_id, Account.code.startswith(AGED_SIDES[side])
-                )
-            ),
-        )
-        .subquery()
-    )
-    rows = session.execute(
-        select(
-            lines.c.partner,
-            lines.c.bucket,
-            _money(func.sum(lines.c.debit)).label("debit"),
-            _money(func.sum(lines.c.credit)).label("credit"),
-        ).group_by(lines.c.partner, lines.c.bucket)
-    ).all()
-    figures: dict[str, tuple[list[Decimal], list[Decimal]]] = {}
-    for row in rows:
-        debits, credits = figures.setdefault(row.partner, ([ZERO] * 4, [ZERO] * 4))
-        debits[row.bucket] += _dec(row.debit)
-        credits[row.bucket] += _dec(row.credit)
+    sign = 1 if side == "customers" else -1
+    figures: dict[str, list[Decimal]] = {}
+    for item in matching.open_items(
+        session,
+        ledger_id,
+        account_prefix=AGED_SIDES[side],
+        as_of=on,
+        exclude_entry_ids=opening_entries,
+    ):
+        buckets = figures.setdefault(item.partner, [ZERO] * (len(AGED_BUCKETS) + 1))
+        buckets[_age_bucket(item.date, on)] += sign * item.open_amount
 
     names = (
         dict(
@@ -1164,13 +1221,7 @@ def aged_balance(
     )
     result = AgedBalance(on, side, [], AgedRow("", "", [ZERO] * 4))
     for partner in sorted(figures):
-        debits, credits = figures[partner]
-        if side == "customers":
-            buckets = _fifo(debits, sum(credits, ZERO))
-        else:
-            buckets = _fifo(credits, sum(debits, ZERO))
-        if not any(buckets):
-            continue
+        buckets = figures[partner]
         result.rows.append(AgedRow(partner, names.get(partner, ""), buckets))
         result.totals.buckets = [a + b for a, b in zip(result.totals.buckets, buckets, strict=True)]
     return result
@@ -1203,11 +1254,19 @@ class EntryPage:
 
 
 def search_entries(
-    session: Session, ledger_id: int, filters: EntryFilters, *, page: int = 1, size: int = 50
+    session: Session,
+    ledger_id: int,
+    filters: EntryFilters,
+    *,
+    page: int = 1,
+    size: int = 50,
+    conditions: Sequence[ColumnElement[bool]] = (),
 ) -> EntryPage:
     """Entries of a ledger, newest first, filtered by text (label, reference, number),
-    account, amount (any line's debit or credit), dates, journal and state."""
-    stmt = select(Entry).where(Entry.ledger_id == ledger_id)
+    account, amount (any line's debit or credit), dates, journal and state, and by
+    `conditions` on Entry that packages above accounting supply (bookkeeping's "no supporting
+    document"), so that such filters run in the query and the pages stay right."""
+    stmt = select(Entry).where(Entry.ledger_id == ledger_id, *conditions)
     if filters.text:
         pattern = f"%{filters.text.strip()}%"
         stmt = stmt.where(
@@ -1299,3 +1358,27 @@ def fiscal_years(session: Session, ledger_id: int) -> list[FiscalYear]:
 def reversal_of(session: Session, entry_id: int) -> Entry | None:
     """The entry that reverses this one, if any."""
     return session.scalar(select(Entry).where(Entry.reversal_of_id == entry_id))
+
+
+# --- home pages -------------------------------------------------------------------------------
+
+
+@dataclass
+class ResultAndCash:
+    result: Decimal  #: produits minus charges of the period, a loss negative
+    cash: Decimal  #: treasury balance (51xx minus 55xx overdrafts) on the last day
+
+
+def result_and_cash(
+    session: Session, ledger_id: int, *, date_from: date, date_to: date
+) -> ResultAndCash:
+    """The period's result (classes 6, 7, 8) and the treasury on `date_to`, in one query."""
+    credit_balance, debit_balance = Line.credit - Line.debit, Line.debit - Line.credit
+    in_period = and_(Account.class_number.in_(RESULT_CLASSES), Line.date >= date_from)
+    treasury = or_(Account.code.startswith("51"), Account.code.startswith("55"))
+    result, cash = session.execute(
+        select(_sum(credit_balance, in_period), _sum(debit_balance, treasury))
+        .join(Account, Account.id == Line.account_id)
+        .where(*_posted_lines(ledger_id, None, date_to, end_inclusive=True))
+    ).one()
+    return ResultAndCash(_dec(result), _dec(cash))

@@ -253,6 +253,8 @@ class LineInput:
     credit: Decimal = ZERO
     label: str = ""
     partner: str = ""
+    #: the VAT rate (percent) of a taxable base or VAT line, read by the VAT return
+    vat_rate: Decimal | None = None
 
 
 def get_entry(session: Session, entry_id: int, *, actor) -> Entry:
@@ -331,6 +333,7 @@ def save_draft(
             partner=line.partner.strip(),
             debit=D(line.debit),
             credit=D(line.credit),
+            vat_rate=line.vat_rate,
         )
         for position, line in enumerate(lines)
     )

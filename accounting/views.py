@@ -3,11 +3,20 @@ report_views, file import and export pages in transfer_views, on the same bluepr
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from accounting import reports, services
+from accounting import closing, reports, services
 from accounting.forms import (
     JOURNAL_LABELS,
     KIND_LABELS,
@@ -70,6 +79,7 @@ def ledger(ledger_id: int):
         "accounting/ledger.html",
         ledger=ledger,
         years=years,
+        closers=closing.closer_names(db.session, ledger.id),
         drafts=reports.drafts_count(db.session, ledger.id),
         lock_form=LockDateForm(lock_date=ledger.lock_date),
         confirm=ConfirmForm(),
@@ -200,13 +210,31 @@ def _entry_filters() -> reports.EntryFilters:
 def entries(ledger_id: int):
     ledger = services.get_ledger(db.session, ledger_id, actor=current_user)
     filters = _entry_filters()
-    page = reports.search_entries(db.session, ledger.id, filters, page=page_number())
+    # Supporting documents live in bookkeeping, which accounting may not import: the
+    # composition root hands in a SQL condition for "without document" (so the filter runs
+    # in the query and the pages stay right) and marks telling which entries have one.
+    missing = current_app.extensions.get("gie_entry_conditions", {}).get("missing_document")
+    without_document = missing is not None and request.args.get("documents") == "missing"
+    page = reports.search_entries(
+        db.session,
+        ledger.id,
+        filters,
+        page=page_number(),
+        conditions=[missing()] if without_document else [],
+    )
+    marks = current_app.extensions.get("gie_entry_marks", [])
+    entry_ids = [entry.id for entry in page.items]
+    documented = set().union(*(mark(db.session, entry_ids) for mark in marks))
     return render_template(
         "accounting/entries.html",
         ledger=ledger,
         page=page,
         filters=filters,
         journals=JOURNAL_LABELS,
+        document_marks=bool(marks),
+        documented=documented,
+        document_filter=missing is not None,
+        without_document=without_document,
     )
 
 
@@ -296,11 +324,13 @@ def new_entry(ledger_id: int):
 @requires("accounting.view")
 def entry(entry_id: int):
     entry = services.get_entry(db.session, entry_id, actor=current_user)
+    panels = current_app.extensions.get("gie_record_panels", {}).get("entry", [])
     return render_template(
         "accounting/entry.html",
         entry=entry,
         ledger=entry.ledger,
         reversal=reports.reversal_of(db.session, entry.id),
+        panels=[panel(entry) for panel in panels],
         confirm=ConfirmForm(),
         reverse_form=ReverseForm(date=date.today()),
     )
@@ -387,4 +417,8 @@ def reverse_entry(entry_id: int):
     return redirect(url_for(".entry", entry_id=reversal.id))
 
 
-from accounting import report_views, transfer_views  # noqa: E402,F401  (register their pages)
+from accounting import (  # noqa: E402,F401  (register their pages)
+    matching_views,
+    report_views,
+    transfer_views,
+)

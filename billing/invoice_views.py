@@ -3,7 +3,7 @@ a billing run, issuing, deleting a draft, credit notes, payments and their alloc
 
 from datetime import date
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -63,9 +63,13 @@ def invoices():
 def invoice(invoice_id: int):
     invoice = services.get_invoice(db.session, invoice_id, actor=current_user)
     today = date.today()
+    # Sections other packages add (bookkeeping's supporting documents) without billing
+    # importing them: the composition root registers them.
+    panels = current_app.extensions.get("gie_record_panels", {}).get("invoice", [])
     return render_template(
         "billing/invoice.html",
         invoice=invoice,
+        panels=[panel(invoice) for panel in panels],
         vat=services.vat_breakdown(invoice),
         allocations=reports.allocations_of_invoice(db.session, invoice.id),
         credit_notes=reports.credit_notes_of(db.session, invoice.id),

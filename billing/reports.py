@@ -5,13 +5,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import case, func, literal, or_, select, type_coerce, union_all
+from sqlalchemy import case, extract, func, literal, or_, select, type_coerce, union_all
 from sqlalchemy.orm import Session, joinedload
 
 from billing.models import (
     Allocation,
     Customer,
     Invoice,
+    InvoiceLine,
     Payment,
     Service,
     ServicePrice,
@@ -586,3 +587,109 @@ def month_draft_count(session: Session, month_start: date) -> int:
             Invoice.state == "draft", Invoice.kind == "invoice", Invoice.period_start == month_start
         )
     )
+
+
+# --- home pages -------------------------------------------------------------------------------
+
+
+def _signed(expression):
+    """Credit notes take off what invoices add."""
+    return case((Invoice.kind == "credit_note", -expression), else_=expression)
+
+
+def revenue_by_service(
+    session: Session, *, date_from: date, date_to: date
+) -> list[tuple[Service | None, Decimal]]:
+    """Net amount issued per service (credit notes deducted), largest first; lines without
+    a service come under None."""
+    net = _total(_signed(InvoiceLine.net_amount))
+    rows = session.execute(
+        select(InvoiceLine.service_id, net)
+        .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
+        .where(
+            Invoice.state != "draft",
+            Invoice.issue_date >= date_from,
+            Invoice.issue_date <= date_to,
+        )
+        .group_by(InvoiceLine.service_id)
+    ).all()
+    services = {
+        service.id: service
+        for service in session.scalars(
+            select(Service).where(Service.id.in_([row[0] for row in rows if row[0]]))
+        )
+    }
+    result = [(services.get(service_id), amount) for service_id, amount in rows]
+    return sorted(result, key=lambda item: item[1], reverse=True)
+
+
+def revenue_by_month(session: Session, *, date_from: date, date_to: date) -> dict[date, Decimal]:
+    """Net amount issued per month (first day of the month), credit notes deducted."""
+    year, month = extract("year", Invoice.issue_date), extract("month", Invoice.issue_date)
+    rows = session.execute(
+        select(year, month, _total(_signed(Invoice.total_net)))
+        .where(
+            Invoice.state != "draft",
+            Invoice.issue_date >= date_from,
+            Invoice.issue_date <= date_to,
+        )
+        .group_by(year, month)
+    ).all()
+    return {date(int(y), int(m), 1): amount for y, m, amount in rows}
+
+
+def subscriptions_by_filiere(session: Session, *, on: date) -> list[tuple[str | None, int]]:
+    """Subscriptions running on `on` per filière of the subscribing cooperative (None for
+    customers that are not cooperatives), most first."""
+    count = func.count(Subscription.id)
+    rows = session.execute(
+        select(Cooperative.filiere, count)
+        .outerjoin(Cooperative, Cooperative.id == Subscription.cooperative_id)
+        .where(
+            Subscription.status == "active",
+            Subscription.start_on <= on,
+            or_(Subscription.end_on.is_(None), Subscription.end_on >= on),
+        )
+        .group_by(Cooperative.filiere)
+        .order_by(count.desc(), Cooperative.filiere)
+    ).all()
+    return [(filiere, int(number)) for filiere, number in rows]
+
+
+@dataclass
+class AmountDue:
+    total: Decimal  #: still to pay on issued invoices
+    overdue: Decimal  #: of which past its due date
+    next_due_on: date | None  #: earliest due date not yet passed
+
+
+def amount_due(session: Session, customer_id: int, *, on: date) -> AmountDue:
+    open_amount = Invoice.total_gross - Invoice.amount_paid - Invoice.amount_credited
+    total, overdue, next_due_on = session.execute(
+        select(
+            _total(open_amount),
+            _total(case((Invoice.due_date < on, open_amount), else_=0)),
+            func.min(case((Invoice.due_date >= on, Invoice.due_date))),
+        ).where(
+            Invoice.customer_id == customer_id,
+            Invoice.kind == "invoice",
+            Invoice.state.in_(("issued", "partially_paid")),
+        )
+    ).one()
+    return AmountDue(total, overdue, next_due_on)
+
+
+def last_documents(session: Session, customer_id: int, *, limit: int = 5) -> list[Invoice]:
+    """A customer's latest issued invoices and credit notes, newest first."""
+    return list(
+        session.scalars(
+            select(Invoice)
+            .where(Invoice.customer_id == customer_id, Invoice.state != "draft")
+            .order_by(Invoice.issue_date.desc(), Invoice.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def customer_of_cooperative(session: Session, cooperative_id: int) -> Customer | None:
+    return session.scalar(select(Customer).where(Customer.cooperative_id == cooperative_id))

@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.ma import ice as ice_number
 
+from accounting import matching
 from accounting import services as accounting
-from accounting.models import GIE_LEDGER_CODE, Ledger
+from accounting.models import GIE_LEDGER_CODE, Account, Ledger, Line
 from accounting.services import LineInput
 from billing.models import (
     PAYMENT_METHODS,
@@ -761,12 +762,19 @@ def _document_lines(
     session: Session, invoice: Invoice, sign: int
 ) -> tuple[list[LineInput], list[LineInput]]:
     """The GIE's lines (customer / income / VAT collected) and the mirror's (expense /
-    deductible VAT / supplier GIE); `sign` -1 for a credit note swaps every side."""
+    deductible VAT / supplier GIE); `sign` -1 for a credit note swaps every side. Base and VAT
+    lines carry their rate, which the VAT return reads."""
 
-    def side(amount: Decimal, debit: bool, code: str, partner: str = "") -> LineInput:
+    def side(
+        amount: Decimal, debit: bool, code: str, partner: str = "", rate: Decimal | None = None
+    ) -> LineInput:
         debit = debit if sign > 0 else not debit
         return LineInput(
-            code, debit=amount if debit else ZERO, credit=ZERO if debit else amount, partner=partner
+            code,
+            debit=amount if debit else ZERO,
+            credit=ZERO if debit else amount,
+            partner=partner,
+            vat_rate=rate,
         )
 
     code = invoice.customer.code
@@ -777,20 +785,30 @@ def _document_lines(
             )
         ).all()
     )
-    income: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    expense: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    income: dict[tuple[str, Decimal], Decimal] = defaultdict(lambda: ZERO)
+    expense: dict[tuple[str, Decimal], Decimal] = defaultdict(lambda: ZERO)
+    net_by_rate: dict[Decimal, Decimal] = defaultdict(lambda: ZERO)
     for line in invoice.lines:
-        income[line.income_account] += line.net_amount
+        income[line.income_account, line.vat_rate] += line.net_amount
         category = categories.get(line.service_id, "other")
-        expense[EXPENSE_ACCOUNTS.get(category, DEFAULT_EXPENSE_ACCOUNT)] += line.net_amount
+        account = EXPENSE_ACCOUNTS.get(category, DEFAULT_EXPENSE_ACCOUNT)
+        expense[account, line.vat_rate] += line.net_amount
+        net_by_rate[line.vat_rate] += line.net_amount
     gie = [side(invoice.total_gross, True, CUSTOMER_ACCOUNT, code)]
-    gie += [side(amount, False, account) for account, amount in income.items() if amount]
-    mirror = [side(amount, True, account) for account, amount in expense.items() if amount]
-    if invoice.total_vat:
-        gie.append(side(invoice.total_vat, False, VAT_COLLECTED))
-        mirror.append(side(invoice.total_vat, True, VAT_DEDUCTIBLE))
+    gie += [side(amount, False, *key_rate) for key_rate, amount in _with_rates(income)]
+    mirror = [side(amount, True, *key_rate) for key_rate, amount in _with_rates(expense)]
+    for rate, net in sorted(net_by_rate.items()):
+        vat = D(net * rate / HUNDRED)
+        if vat:
+            gie.append(side(vat, False, VAT_COLLECTED, "", rate))
+            mirror.append(side(vat, True, VAT_DEDUCTIBLE, "", rate))
     mirror.append(side(invoice.total_gross, False, SUPPLIER_ACCOUNT, GIE_LEDGER_CODE))
     return gie, mirror
+
+
+def _with_rates(amounts: dict[tuple[str, Decimal], Decimal]):
+    """(account, "", rate), amount for each non-zero amount: the arguments `side` takes."""
+    return [((account, "", rate), amount) for (account, rate), amount in amounts.items() if amount]
 
 
 def _next_number(session: Session, kind: str, year: int) -> tuple[int, str]:
@@ -911,7 +929,8 @@ def create_credit_note(
     actor=None,
 ) -> Invoice:
     """Cancel (the whole invoice) or correct (`amount_net` off, spread over its lines) an issued
-    invoice with a credit note, issued at once."""
+    invoice with a credit note, issued at once and matched with the invoice in the books for
+    what is still open of it."""
     original = session.get(Invoice, invoice_id)
     if original is None:
         raise _not_found()
@@ -959,7 +978,9 @@ def create_credit_note(
     session.flush()
     _compute_totals(credit)
     credit.credited_invoice = original
-    return issue_invoice(session, credit.id, on=on, actor=actor)
+    credit = issue_invoice(session, credit.id, on=on, actor=actor)
+    _match_settlement(session, original, credit, credit.total_gross, actor=actor)
+    return credit
 
 
 # --- payments ----------------------------------------------------------------------------------
@@ -976,8 +997,9 @@ def record_payment(
     allocations: dict[int, Decimal] | None = None,
     actor=None,
 ) -> Payment:
-    """Record a payment, allocate it to the given invoices (or to the oldest open ones), and
-    post it in both books. What exceeds the open invoices stays as a credit on the account."""
+    """Record a payment, allocate it to the given invoices (or to the oldest open ones), post
+    it in both books and match each allocation with its invoice there (lettrage). What
+    exceeds the open invoices stays as a credit on the account, open in the books."""
     customer = session.get(Customer, customer_id)
     amount = D(amount)
     if customer is None:
@@ -1031,8 +1053,51 @@ def record_payment(
                     LineInput(cash_account, credit=amount),
                 ],
             ).id
+        for allocation in session.scalars(
+            select(Allocation).where(Allocation.payment_id == payment.id)
+        ):
+            _match_settlement(session, allocation.invoice, payment, allocation.amount, actor=actor)
         session.flush()
     return payment
+
+
+def _match_settlement(
+    session: Session, invoice: Invoice, settling: Payment | Invoice, amount: Decimal, *, actor
+) -> None:
+    """Lettrage of what billing settles: `amount` of the invoice's customer line in the GIE's
+    books matched with the customer line of the payment or credit note (`settling`), and
+    likewise on the supplier account of the cooperative's mirror books when both were posted
+    there. Capped at what is left of either line: an accountant may have matched some by hand.
+    """
+    pairs = (
+        (invoice.gie_entry_id, settling.gie_entry_id, CUSTOMER_ACCOUNT, invoice.customer.code),
+        (settling.mirror_entry_id, invoice.mirror_entry_id, SUPPLIER_ACCOUNT, GIE_LEDGER_CODE),
+    )
+    for debit_entry_id, credit_entry_id, code, partner in pairs:
+        if debit_entry_id is None or credit_entry_id is None:
+            continue
+        lines = dict(
+            session.execute(
+                select(Line.entry_id, Line)
+                .join(Account, Account.id == Line.account_id)
+                .where(
+                    Line.entry_id.in_((debit_entry_id, credit_entry_id)),
+                    Account.code == code,
+                    Line.partner == partner,
+                )
+            ).all()
+        )
+        debit, credit = lines.get(debit_entry_id), lines.get(credit_entry_id)
+        if debit is None or credit is None:
+            continue
+        done = matching.matched_amounts(session, [debit.id, credit.id])
+        share = min(
+            amount,
+            matching.remaining(debit, done[debit.id]),
+            matching.remaining(credit, done[credit.id]),
+        )
+        if share > 0:
+            matching.match_pair(session, debit.id, credit.id, share, actor=actor)
 
 
 def _allocate(session: Session, payment: Payment, allocations: dict[int, Decimal] | None) -> None:

@@ -266,3 +266,84 @@ def buyers(
         stmt = stmt.where(Buyer.kind == kind)
     stmt = stmt.options(selectinload(Buyer.contacts))
     return _paginate(session, stmt, (Buyer.name, Buyer.id), page=page, size=size)
+
+
+# --- home pages -----------------------------------------------------------------------------
+
+from sqlalchemy import BigInteger as _BigInteger  # noqa: E402
+from sqlalchemy import exists as _exists  # noqa: E402
+from sqlalchemy import type_coerce as _type_coerce  # noqa: E402
+from sqlalchemy.orm import joinedload as _joinedload  # noqa: E402
+
+from commercial.models import Activity as _Activity  # noqa: E402
+
+
+def _open_leads(user, owner_id: int | None):
+    statement = (
+        _select(Lead)
+        .join(Stage, Stage.id == Lead.stage_id)
+        .where(Stage.kind == "open", Lead.id.in_(_visible_ids(user)))
+    )
+    if owner_id is not None:
+        statement = statement.where(Lead.owner_id == owner_id)
+    return statement
+
+
+def pipeline_by_stage(
+    session: _Session, user, *, owner_id: int | None = None
+) -> list[tuple[Stage, int, _Decimal, _Decimal]]:
+    """Open leads per active open stage, in stage order: (stage, leads, amount, amount
+    weighted by each lead's probability)."""
+    centimes = _type_coerce(Lead.amount, _BigInteger)
+    totals = {
+        stage_id: (int(count), int(amount), int(weighted))
+        for stage_id, count, amount, weighted in session.execute(
+            _open_leads(user, owner_id)
+            .with_only_columns(
+                Lead.stage_id,
+                _func.count(Lead.id),
+                _func.coalesce(_func.sum(centimes), 0),
+                _func.coalesce(_func.sum(centimes * Lead.probability), 0),
+            )
+            .group_by(Lead.stage_id)
+        )
+    }
+    stages = session.scalars(
+        _select(Stage)
+        .where(Stage.kind == "open", Stage.active.is_(True))
+        .order_by(Stage.position, Stage.id)
+    )
+    result = []
+    for stage in stages:
+        count, amount, weighted = totals.get(stage.id, (0, 0, 0))
+        result.append(
+            (stage, count, _Decimal(amount) / 100, (_Decimal(weighted) / 10000).quantize(_CENT))
+        )
+    return result
+
+
+def leads_without_next_step(
+    session: _Session, user, *, owner_id: int | None = None, limit: int = 10
+) -> tuple[list[Lead], int]:
+    """Open leads with no activity left to do, oldest first, and how many there are."""
+    planned = _exists().where(_Activity.lead_id == Lead.id, _Activity.done_at.is_(None))
+    statement = _open_leads(user, owner_id).where(~planned)
+    total = session.scalar(_select(_func.count()).select_from(statement.subquery()))
+    leads = session.scalars(
+        statement.options(_joinedload(Lead.buyer), _joinedload(Lead.stage))
+        .order_by(Lead.created_at, Lead.id)
+        .limit(limit)
+    ).all()
+    return list(leads), int(total)
+
+
+def recent_leads(session: _Session, user, *, limit: int = 10) -> list[Lead]:
+    """The latest leads the user may see (a president: those involving their cooperative)."""
+    return list(
+        session.scalars(
+            _scope_leads(_select(Lead), user)
+            .options(_joinedload(Lead.buyer), _joinedload(Lead.stage))
+            .order_by(Lead.created_at.desc(), Lead.id.desc())
+            .limit(limit)
+        )
+    )

@@ -3,11 +3,8 @@
 Sections: products and photos; buyers and contacts; stages; leads; activities.
 """
 
-import hashlib
 import io
-import os
 import re
-import tempfile
 import warnings
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +17,7 @@ from sqlalchemy.orm import Session
 from commercial.models import BUYER_KINDS, Buyer, Contact, Product, ProductPhoto
 from gie.cooperatives.models import FILIERES, Cooperative
 from gie.errors import NotFound, ValidationError
+from gie.files import content_hash, stored_path, write_once
 from gie.security import get_scoped
 
 # ---- products and photos --------------------------------------------------------------
@@ -118,8 +116,7 @@ def set_product_active(session: Session, product_id: int, active: bool, *, actor
 
 def photo_file(store: Path, sha256: str, *, thumbnail: bool = False) -> Path:
     """Where a photo (or its thumbnail) lives in the upload store: named by its hash."""
-    name = f"{sha256}.thumb.jpg" if thumbnail else sha256
-    return Path(store) / "photos" / sha256[:2] / name
+    return stored_path(store, "photos", sha256, suffix=".thumb.jpg" if thumbnail else "")
 
 
 def _read_image(content: bytes) -> str:
@@ -140,21 +137,6 @@ def _read_image(content: bytes) -> str:
     if image_format not in PHOTO_TYPES:
         raise refused
     return image_format
-
-
-def _write_once(path: Path, write) -> None:
-    """Write a file of the store atomically; an existing file (same hash) is kept."""
-    if path.exists():
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            write(out)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _thumbnail(content: bytes, out) -> None:
@@ -181,13 +163,13 @@ def add_photo(session: Session, product_id: int, content: bytes, *, store: Path,
         message = _l("Choose a JPEG, PNG or WebP photo.")
         raise ValidationError(message, field_errors={"photo": [message]})
     image_format = _read_image(content)
-    sha256 = hashlib.sha256(content).hexdigest()
+    sha256 = content_hash(content)
     try:
-        _write_once(photo_file(store, sha256, thumbnail=True), lambda out: _thumbnail(content, out))
+        write_once(photo_file(store, sha256, thumbnail=True), lambda out: _thumbnail(content, out))
     except (OSError, ValueError, Image.DecompressionBombError):
         message = _l("This image could not be read.")
         raise ValidationError(message, field_errors={"photo": [message]}) from None
-    _write_once(photo_file(store, sha256), lambda out: out.write(content))
+    write_once(photo_file(store, sha256), lambda out: out.write(content))
     photo = ProductPhoto(
         product_id=product.id,
         cooperative_id=product.cooperative_id,

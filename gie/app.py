@@ -9,12 +9,18 @@ from accounting import demo as accounting_demo
 from accounting.cli import accounting_cli
 from billing import demo as billing_demo
 from billing.cli import billing_cli
+from bookkeeping import batch_cli, document_views, documents
+from bookkeeping import cli as bookkeeping_cli
+from bookkeeping import demo as bookkeeping_demo
 from commercial import demo as commercial_demo
 from gie import cli, config, db, i18n
 from gie.audit.services import current_actor_id
 from gie.errors import DomainError
 from gie.security import has_permission
 from gie.users.models import User
+from press import demo as press_demo
+from press import views as press_views
+from press.cli import press_cli
 from training import demo as training_demo
 
 CONTENT_SECURITY_POLICY = (
@@ -40,14 +46,32 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_request_cycle(app)
     _init_errors(app)
     cli.init_app(app)
+    accounting_cli.add_command(batch_cli.post_drafts)
+    accounting_cli.add_command(batch_cli.lock)
+    accounting_cli.add_command(bookkeeping_cli.close_command)
     app.cli.add_command(accounting_cli)
     app.cli.add_command(billing_cli)
+    app.cli.add_command(press_cli)
     app.extensions["gie_demo_loaders"] = [
         accounting_demo.load,
         billing_demo.load,
+        bookkeeping_demo.load,
         commercial_demo.load,
         training_demo.load,
+        press_demo.load,
     ]
+    # Panels shown on a cooperative's page by packages the kernel does not import.
+    app.extensions["gie_cooperative_panels"] = [press_views.cooperative_panel]
+    # Supporting documents on the pages of entries, bank lines and invoices, which accounting
+    # and billing render without importing bookkeeping: each panel takes the record and
+    # returns markup; marks and conditions let the entry list flag and filter entries.
+    app.extensions["gie_record_panels"] = {
+        "entry": [document_views.entry_panel],
+        "bank_line": [document_views.bank_line_panel],
+        "invoice": [document_views.invoice_panel],
+    }
+    app.extensions["gie_entry_marks"] = [documents.entry_ids_with_documents]
+    app.extensions["gie_entry_conditions"] = {"missing_document": documents.lacks_document}
     app.jinja_env.globals.update(
         can=lambda permission: has_permission(current_user, permission),
         url_endpoints=frozenset(app.view_functions),
@@ -70,6 +94,7 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from accounting.views import bp as accounting_bp
     from billing.views import bp as billing_bp
+    from bookkeeping.views import bp as bookkeeping_bp
     from commercial.views import bp as commercial_bp
     from gie import dashboard
     from gie.audit.views import bp as audit_bp
@@ -83,9 +108,11 @@ def _register_blueprints(app: Flask) -> None:
         cooperatives_bp,
         audit_bp,
         accounting_bp,
+        bookkeeping_bp,
         billing_bp,
         commercial_bp,
         training_bp,
+        press_views.bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -27,6 +27,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "cooperatives.import": frozenset({"admin", "accountant"}),
     "accounting.view": frozenset({"admin", "accountant", "president"}),
     "accounting.edit": frozenset({"admin", "accountant"}),
+    "accounting.reopen": frozenset({"admin"}),
     "billing.view": frozenset({"admin", "accountant", "president"}),
     "billing.edit": frozenset({"admin", "accountant"}),
     "commercial.catalogue": ALL_ROLES,
@@ -36,6 +37,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "training.view": ALL_ROLES,
     "training.book": frozenset({"admin", "training_coordinator", "president"}),
     "training.manage": frozenset({"admin", "training_coordinator"}),
+    "press.view": ALL_ROLES,
+    "press.indicators": frozenset({"admin", "accountant", "training_coordinator"}),
     "users.manage": frozenset({"admin"}),
     "audit.view": frozenset({"admin"}),
 }

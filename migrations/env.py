@@ -4,10 +4,12 @@ from alembic import context
 
 import accounting.models  # noqa: F401  (each import registers its tables)
 import billing.models  # noqa: F401
+import bookkeeping.models  # noqa: F401
 import commercial.models  # noqa: F401
 import gie.audit.models  # noqa: F401
 import gie.cooperatives.models  # noqa: F401
 import gie.users.models  # noqa: F401
+import press.models  # noqa: F401
 import training.models  # noqa: F401
 from gie.config import database_url
 from gie.db import Base, make_engine

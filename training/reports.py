@@ -328,3 +328,81 @@ def evaluation_by_trainer(db_session, *, year: int | None = None) -> list[Evalua
         )
         for trainer, count, total in rows
     ]
+
+
+# --- home pages ----------------------------------------------------------------------------------
+
+from sqlalchemy import case as _case  # noqa: E402
+
+
+def upcoming_sessions(db_session, *, date_from: _date, date_to: _date) -> list[tuple]:
+    """Sessions starting between two dates and not cancelled, by start: (session, confirmed,
+    waitlisted)."""
+    counted = (
+        _select(
+            _Booking.session_id.label("session_id"),
+            _func.sum(_case((_Booking.state == "confirmed", 1), else_=0)).label("confirmed"),
+            _func.sum(_case((_Booking.state == "waitlisted", 1), else_=0)).label("waitlisted"),
+        )
+        .group_by(_Booking.session_id)
+        .subquery()
+    )
+    rows = db_session.execute(
+        _select(_TrainingSession, counted.c.confirmed, counted.c.waitlisted)
+        .outerjoin(counted, counted.c.session_id == _TrainingSession.id)
+        .where(
+            _TrainingSession.start_on >= date_from,
+            _TrainingSession.start_on <= date_to,
+            _TrainingSession.state != "cancelled",
+        )
+        .order_by(_TrainingSession.start_on, _TrainingSession.starts_at, _TrainingSession.id)
+    ).all()
+    return [
+        (item, int(confirmed or 0), int(waitlisted or 0)) for item, confirmed, waitlisted in rows
+    ]
+
+
+def booked_sessions(db_session, user, *, date_from: _date) -> list[tuple]:
+    """Sessions ending on or after `date_from` on which the user's cooperative has bookings,
+    by start: (session, confirmed, waitlisted) counting that cooperative's participants
+    only."""
+    confirmed = _func.sum(_case((_Booking.state == "confirmed", 1), else_=0))
+    waitlisted = _func.sum(_case((_Booking.state == "waitlisted", 1), else_=0))
+    statement = _scope(
+        _select(_TrainingSession, confirmed, waitlisted)
+        .join(_Booking, _Booking.session_id == _TrainingSession.id)
+        .where(
+            _TrainingSession.end_on >= date_from,
+            _TrainingSession.state != "cancelled",
+            _Booking.state.in_(("confirmed", "waitlisted")),
+        ),
+        _Booking,
+        user,
+    )
+    rows = db_session.execute(
+        statement.group_by(_TrainingSession.id).order_by(
+            _TrainingSession.start_on, _TrainingSession.id
+        )
+    ).all()
+    return [(item, int(booked), int(waiting)) for item, booked, waiting in rows]
+
+
+def hours_by_filiere(db_session, year: int) -> dict:
+    """Participant hours (course hours for each confirmed seat) of the year's sessions that
+    are not cancelled, per filière of the participant's cooperative (None: non-members)."""
+    first, last = _ind_year_bounds(year)
+    rows = db_session.execute(
+        _select(_IndCooperative.filiere, _func.coalesce(_func.sum(_Course.hours), 0))
+        .select_from(_Booking)
+        .join(_TrainingSession, _TrainingSession.id == _Booking.session_id)
+        .join(_Course, _Course.id == _TrainingSession.course_id)
+        .outerjoin(_IndCooperative, _IndCooperative.id == _Booking.cooperative_id)
+        .where(
+            _Booking.state == "confirmed",
+            _TrainingSession.state != "cancelled",
+            _TrainingSession.start_on >= first,
+            _TrainingSession.start_on <= last,
+        )
+        .group_by(_IndCooperative.filiere)
+    ).all()
+    return {filiere: int(hours) for filiere, hours in rows}

@@ -1,4 +1,4 @@
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -53,7 +53,13 @@ def export():
 @requires("cooperatives.view")
 def detail(cooperative_id: int):
     cooperative = services.get_cooperative(db.session, cooperative_id, actor=current_user)
-    return render_template("cooperatives/detail.html", cooperative=cooperative, **_labels())
+    # Packages the kernel does not import add their own sections (gie/app.py registers them).
+    panels = [
+        panel(cooperative) for panel in current_app.extensions.get("gie_cooperative_panels", [])
+    ]
+    return render_template(
+        "cooperatives/detail.html", cooperative=cooperative, panels=panels, **_labels()
+    )
 
 
 @bp.get("/<int:cooperative_id>/export.csv")

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from accounting import reports, services
-from accounting.models import Account, Line
+from accounting import matching, reports, services
+from accounting.models import Account, FiscalYear, Line
 from accounting.services import LineInput
 from gie.errors import NotFound
 
@@ -361,14 +361,16 @@ def test_balance_sheet_net_result_matches_the_income_statement(session, cpc_book
 # --- aged balance --------------------------------------------------------------------------
 
 
-def test_aged_balance_applies_payments_to_the_oldest_invoices(
-    session, ledger, post_lines, make_cooperative
-):
-    coop = make_cooperative(name="Coopérative Al Amal")
-    a, b, c, d = coop.code, "CLI-B", "CLI-C", "CLI-D"
+def _partner_line(entry):
+    return next(line for line in entry.lines if line.partner)
+
+
+@pytest.fixture
+def customer_documents(ledger, post_lines):
+    """invoice(partner, amount, on) and payment(...): post them; each returns its 3421 line."""
 
     def invoice(partner, amount, on):
-        post_lines(
+        entry = post_lines(
             ledger,
             [
                 LineInput("3421", debit=D(amount), partner=partner),
@@ -377,9 +379,10 @@ def test_aged_balance_applies_payments_to_the_oldest_invoices(
             on=on,
             journal="VT",
         )
+        return _partner_line(entry)
 
     def payment(partner, amount, on):
-        post_lines(
+        entry = post_lines(
             ledger,
             [
                 LineInput("5141", debit=D(amount)),
@@ -388,19 +391,35 @@ def test_aged_balance_applies_payments_to_the_oldest_invoices(
             on=on,
             journal="BQ",
         )
+        return _partner_line(entry)
+
+    return invoice, payment
+
+
+# The aged balance reads the matching (lettrage) since it replaced FIFO: the payments below
+# are matched as an accountant would, so the figures are the ones FIFO used to give.
+def test_aged_balance_ages_what_is_left_open_of_each_line(
+    session, ledger, customer_documents, make_cooperative
+):
+    invoice, payment = customer_documents
+    coop = make_cooperative(name="Coopérative Al Amal")
+    a, b, c, d = coop.code, "CLI-B", "CLI-C", "CLI-D"
 
     on = date(2026, 6, 30)
-    invoice(a, "1000.00", date(2026, 1, 10))  # 171 days
+    oldest = invoice(a, "1000.00", date(2026, 1, 10))  # 171 days
     invoice(a, "500.00", date(2026, 4, 20))  # 71 days
     invoice(a, "300.00", date(2026, 6, 15))  # 15 days
-    payment(a, "600.00", date(2026, 6, 20))  # partial: settles part of the oldest
+    partial = payment(a, "600.00", date(2026, 6, 20))  # settles part of the oldest
     invoice(a, "999.00", date(2026, 7, 5))  # after the date: not yet
-    invoice(b, "800.00", date(2026, 5, 15))
-    payment(b, "800.00", date(2026, 6, 1))  # settled: not listed
+    settled = invoice(b, "800.00", date(2026, 5, 15))
+    settling = payment(b, "800.00", date(2026, 6, 1))  # settled: not listed
     invoice(c, "100.00", on - timedelta(days=30))  # last day of 0-30
     invoice(c, "200.00", on - timedelta(days=31))  # first day of 31-60
-    invoice(d, "100.00", date(2026, 1, 1))
-    payment(d, "150.00", date(2026, 6, 29))  # paid too much: a credit, newest bucket
+    overpaid = invoice(d, "100.00", date(2026, 1, 1))
+    overpayment = payment(d, "150.00", date(2026, 6, 29))  # the rest: a credit, its bucket
+    for pair in ((oldest, partial), (settled, settling), (overpaid, overpayment)):
+        matching.match_lines(session, ledger.id, [line.id for line in pair])
+    session.commit()
 
     aged = reports.aged_balance(session, ledger.id, on=on, side="customers")
     rows = {row.partner: (row.buckets, row.total) for row in aged.rows}
@@ -416,9 +435,65 @@ def test_aged_balance_applies_payments_to_the_oldest_invoices(
     )
 
 
+def test_aged_balance_shows_the_open_rest_of_a_partly_paid_invoice_at_its_date(
+    session, ledger, customer_documents
+):
+    invoice, payment = customer_documents
+    on = date(2026, 6, 30)
+    first = invoice("CLI-A", "1000.00", date(2026, 3, 1))  # over 90 days
+    partly_paid = invoice("CLI-A", "800.00", date(2026, 5, 15))  # 31-60 days
+    paid = payment("CLI-A", "300.00", date(2026, 6, 20))
+    loose = payment("CLI-A", "100.00", date(2026, 6, 25))  # not matched: a credit
+    # The payment settles the newest invoice, as the customer's remittance said; FIFO would
+    # have taken it off the oldest one.
+    matching.match_pair(session, partly_paid.id, paid.id, D("300.00"))
+    session.commit()
+
+    (row,) = reports.aged_balance(session, ledger.id, on=on).rows
+    assert row.buckets == [D("-100.00"), D("500.00"), D("0.00"), D("1000.00")]
+    assert row.total == D("1400.00")
+    # Before the payment came, the whole invoice was open at its date.
+    (earlier,) = reports.aged_balance(session, ledger.id, on=date(2026, 6, 19)).rows
+    assert earlier.buckets == [D("0.00"), D("800.00"), D("0.00"), D("1000.00")]
+    assert {first.id, loose.id} <= {
+        item.line_id for item in matching.open_items(session, ledger.id, account_prefix="3421")
+    }
+
+
+def test_aged_balance_leaves_out_the_opening_entry_of_a_closed_year(session, two_years, post_lines):
+    ledger = two_years
+    post_lines(
+        ledger,
+        [
+            LineInput("3421", debit=D("400.00"), partner="CLI-A"),
+            LineInput("7124", credit=D("400.00")),
+        ],
+        on=date(2025, 11, 10),
+        journal="VT",
+    )
+    carried = post_lines(
+        ledger,
+        [
+            LineInput("3421", debit=D("400.00"), partner="CLI-A"),
+            LineInput("1191", credit=D("400.00")),
+        ],
+        on=date(2026, 1, 1),
+        journal="AN",
+    )
+    year_2025 = session.scalar(
+        select(FiscalYear).where(FiscalYear.ledger_id == ledger.id, FiscalYear.name == "2025")
+    )
+    year_2025.opening_entry_id = carried.id
+    session.commit()
+
+    # the invoice alone, 82 days old; its balance carried forward does not count again
+    (row,) = reports.aged_balance(session, ledger.id, on=date(2026, 1, 31)).rows
+    assert row.buckets == [D("0.00"), D("0.00"), D("400.00"), D("0.00")]
+
+
 def test_aged_balance_of_suppliers_mirrors_customers(session, ledger, post_lines):
     def bill(amount, on):
-        post_lines(
+        entry = post_lines(
             ledger,
             [
                 LineInput("6126", debit=D(amount)),
@@ -427,10 +502,11 @@ def test_aged_balance_of_suppliers_mirrors_customers(session, ledger, post_lines
             on=on,
             journal="AC",
         )
+        return _partner_line(entry)
 
-    bill("700.00", date(2026, 3, 1))
+    older = bill("700.00", date(2026, 3, 1))
     bill("200.00", date(2026, 6, 10))
-    post_lines(
+    settlement = post_lines(
         ledger,
         [
             LineInput("4411", debit=D("500.00"), partner="FRS-01"),
@@ -439,6 +515,8 @@ def test_aged_balance_of_suppliers_mirrors_customers(session, ledger, post_lines
         on=date(2026, 6, 20),
         journal="BQ",
     )
+    matching.match_lines(session, ledger.id, [older.id, _partner_line(settlement).id])
+    session.commit()
     aged = reports.aged_balance(session, ledger.id, on=date(2026, 6, 30), side="suppliers")
     assert [(row.partner, row.buckets) for row in aged.rows] == [
         ("FRS-01", [D("200.00"), D("0.00"), D("0.00"), D("200.00")])

@@ -15,11 +15,15 @@ from accounting import services as accounting
 from accounting.models import GIE_LEDGER_CODE, Account, Ledger
 from billing import services as billing
 from billing.models import Service
+from bookkeeping import bank as bank_services
+from bookkeeping import documents
 from commercial import services as commercial
 from commercial.models import Activity, Buyer, Lead
 from gie import config as gie_config
 from gie.cooperatives.models import Cooperative
 from gie.security import PERMISSIONS, PUBLIC, ROLES
+from press import services as press
+from press.models import Project
 from training.models import Attendance, Booking, Course, TrainingSession
 
 
@@ -124,10 +128,15 @@ def cooperative_records(session, make_cooperative, make_user):
             session, cooperative, commercial_ids["buyer_id"], make_user("admin")
         )
         training_ids = _training_records(session, cooperative)
+        document_ids = _document_records(session, posted, make_user("admin"))
+        press_ids = _press_records(session, cooperative)
+        bank_ids = _bank_records(session, ledger, cooperative)
         session.commit()
         return {
             "cooperative_id": cooperative.id,
             "ledger_id": ledger.id,
+            # a VAT period of the ledger (a month or a quarter starts on 1 January)
+            "period_start": date(date.today().year, 1, 1).isoformat(),
             "entry_id": posted.id,
             "account_id": account.id,
             "name": cooperative.name,
@@ -135,6 +144,9 @@ def cooperative_records(session, make_cooperative, make_user):
             **commercial_ids,
             **catalogue_ids,
             **training_ids,
+            **document_ids,
+            **press_ids,
+            **bank_ids,
         }
 
     return make
@@ -194,6 +206,56 @@ def _catalogue_records(session, cooperative, buyer_id, admin) -> dict:
     return {"product_id": product.id, "photo_id": photo.id, "contact_id": contact.id}
 
 
+def _document_records(session, entry, admin) -> dict:
+    """A supporting document (a minimal PDF, in the default upload store) of the posted entry."""
+    store = Path(gie_config.from_environment()["GIE_UPLOAD_PATH"])
+    document = documents.attach(
+        session,
+        entry_id=entry.id,
+        filename="piece.pdf",
+        content=b"%PDF-1.4\n%%EOF\n",
+        store=store,
+        actor=admin,
+    )
+    return {"document_id": document.id}
+
+
+def _bank_records(session, ledger, cooperative) -> dict:
+    """A bank format (one per cooperative: names are unique), a bank account of the ledger
+    on 5141 and an imported statement of one line."""
+    bank_format = bank_services.save_bank_format(
+        session,
+        {
+            "name": f"Banque {cooperative.code}",
+            "date_column": "Date",
+            "label_column": "Libellé",
+            "amount_column": "Montant",
+            "delimiter": ";",
+            "decimal_mark": ",",
+            "date_format": "%d/%m/%Y",
+            "encoding": "utf-8",
+        },
+    )
+    bank_account = bank_services.add_bank_account(
+        session, ledger.id, name="Banque test", account_code="5141", bank_format_id=bank_format.id
+    )
+    content = f"Date;Libellé;Montant\n{date.today():%d/%m/%Y};VIR RECU;100,00\n".encode()
+    statement = bank_services.import_statement(
+        session,
+        bank_account.id,
+        content,
+        "releve.csv",
+        opening_balance=Decimal("0"),
+        closing_balance=Decimal("100"),
+    ).statement
+    return {
+        "bank_format_id": bank_format.id,
+        "bank_account_id": bank_account.id,
+        "statement_id": statement.id,
+        "bank_line_id": bank_services.statement_lines(session, statement.id)[0].id,
+    }
+
+
 def _training_records(session, cooperative) -> dict:
     """A course, an open session of it and a confirmed booking of the cooperative that was
     attended (so that its certificate prints)."""
@@ -228,6 +290,47 @@ def _training_records(session, cooperative) -> dict:
     }
 
 
+def _press_records(session, cooperative) -> dict:
+    """Two actors and a project with the cooperative, loaded as the loader does (the keys
+    stay the same, so a second cooperative of the same test reloads the same records)."""
+    text = f"""
+[[actor]]
+key = "auth-press"
+kind = "programme"
+name = "PRESS"
+name_ar = "PRESS"
+description = "Programme"
+description_ar = "Programme"
+
+[[actor]]
+key = "auth-noress"
+kind = "platform"
+name = "NORESS"
+name_ar = "NORESS"
+description = "Plateforme"
+description_ar = "Plateforme"
+
+  [[actor.relation]]
+  kind = "axis_of"
+  target = "auth-press"
+
+[[project]]
+key = "auth-project"
+funder = "auth-noress"
+name = "Projet test"
+name_ar = "Projet test"
+description = "Projet"
+description_ar = "Projet"
+started = 2025-01-01
+
+  [[project.cooperative]]
+  code = "{cooperative.code}"
+"""
+    press.load_actors(session, text)
+    project = session.scalar(select(Project).where(Project.key == "auth-project"))
+    return {"actor_id": project.funder_id, "project_id": project.id}
+
+
 def _own_the_lead(session, ids, user):
     """An adviser edits only their own leads: give the lead to the adviser visiting."""
     lead = session.get(Lead, ids["lead_id"])
@@ -238,6 +341,7 @@ def _own_the_lead(session, ids, user):
 
 #: route arguments that name a cooperative's record (a service of the catalogue does not)
 SCOPED_ARGUMENTS = {
+    "document_id",
     "cooperative_id",
     "ledger_id",
     "entry_id",
@@ -250,6 +354,9 @@ SCOPED_ARGUMENTS = {
     "product_id",
     "photo_id",
     "booking_id",
+    "bank_account_id",
+    "statement_id",
+    "bank_line_id",
 }
 
 

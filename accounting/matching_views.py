@@ -1,0 +1,134 @@
+"""Matching (lettrage) pages of the accounting blueprint: the partners with open items, and
+per partner account and partner the lines to match with each other or to unmatch."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from accounting import matching, services
+from accounting.views import bp
+from gie import db
+from gie.errors import DomainError
+from gie.forms import ConfirmForm
+from gie.i18n import money
+from gie.money import ZERO
+from gie.security import requires
+
+SHOW = ("open", "all")
+
+
+def _choice():
+    """The account code, partner and filter asked for, from the query or the posted form."""
+    values = request.form if request.method == "POST" else request.args
+    show = values.get("show", "open")
+    return values.get("account", ""), values.get("partner"), show if show in SHOW else "open"
+
+
+def _back(ledger, account: str, partner: str | None, show: str):
+    return redirect(
+        url_for(".matching_lines", ledger_id=ledger.id, account=account, partner=partner, show=show)
+    )
+
+
+@bp.get("/ledgers/<int:ledger_id>/matching")
+@requires("accounting.view")
+def matching_index(ledger_id: int):
+    ledger = services.get_ledger(db.session, ledger_id, actor=current_user)
+    return render_template(
+        "accounting/matching.html",
+        ledger=ledger,
+        accounts=matching.partner_accounts(db.session, ledger.id),
+        balances=matching.open_balances(db.session, ledger.id),
+    )
+
+
+@bp.get("/ledgers/<int:ledger_id>/matching/lines")
+@requires("accounting.view")
+def matching_lines(ledger_id: int):
+    ledger = services.get_ledger(db.session, ledger_id, actor=current_user)
+    code, partner, show = _choice()
+    accounts = matching.partner_accounts(db.session, ledger.id)
+    account = next((account for account in accounts if account.code == code), None)
+    partners = matching.partners(db.session, account.id) if account else []
+    lines = []
+    if account is not None and partner in partners:
+        lines = matching.partner_lines(db.session, account.id, partner)
+    shown = [line for line in lines if show == "all" or line.open_amount]
+    return render_template(
+        "accounting/matching_lines.html",
+        ledger=ledger,
+        accounts=accounts,
+        account=account,
+        partners=partners,
+        partner=partner if partner in partners else None,
+        show=show,
+        lines=shown,
+        hidden=len(lines) - len(shown),
+        total_debit=sum((line.debit for line in lines), ZERO),
+        total_credit=sum((line.credit for line in lines), ZERO),
+        open_balance=sum(
+            (line.open_amount if line.debit else -line.open_amount for line in lines), ZERO
+        ),
+        confirm=ConfirmForm(),
+    )
+
+
+def _id(value: str) -> int | None:
+    """A posted line id, or None for anything else (not a number, more than a BIGINT)."""
+    return int(value) if value.isdigit() and len(value) < 19 else None
+
+
+def _line_ids() -> list[int]:
+    return [line_id for line_id in map(_id, request.form.getlist("line")) if line_id]
+
+
+@bp.post("/ledgers/<int:ledger_id>/matching/lines")
+@requires("accounting.edit")
+def match_lines(ledger_id: int):
+    ledger = services.get_ledger(db.session, ledger_id, actor=current_user)
+    code, partner, show = _choice()
+    line_ids = _line_ids()
+    if not ConfirmForm().validate_on_submit() or not line_ids:
+        flash(_("Choose the lines to match."), "error")
+        return _back(ledger, code, partner, show)
+    try:
+        result = matching.match_selection(db.session, ledger.id, line_ids, actor=current_user)
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return _back(ledger, code, partner, show)
+    if result.left_open:
+        rest = ", ".join(
+            _("%(amount)s left open on %(entry)s", amount=money(amount), entry=entry)
+            for entry, amount in result.left_open
+        )
+        flash(
+            _("Matched %(amount)s; %(rest)s.", amount=money(result.matched), rest=rest), "success"
+        )
+    else:
+        flash(
+            _(
+                "Matched %(amount)s: nothing is left open on the chosen lines.",
+                amount=money(result.matched),
+            ),
+            "success",
+        )
+    return _back(ledger, code, partner, show)
+
+
+@bp.post("/ledgers/<int:ledger_id>/matching/unmatch")
+@requires("accounting.edit")
+def unmatch_line(ledger_id: int):
+    ledger = services.get_ledger(db.session, ledger_id, actor=current_user)
+    code, partner, show = _choice()
+    line_id = _id(request.form.get("line_id", ""))
+    if not ConfirmForm().validate_on_submit() or line_id is None:
+        flash(_("Choose the line to unmatch."), "error")
+        return _back(ledger, code, partner, show)
+    if matching.unmatch(db.session, ledger.id, line_id):
+        flash(
+            _("Matching undone: the line and the lines it was matched with are open again."),
+            "success",
+        )
+    else:
+        flash(_("This line was not matched."), "error")
+    return _back(ledger, code, partner, show)

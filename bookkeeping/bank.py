@@ -1,0 +1,1020 @@
+"""Bank statements and their reconciliation with the books.
+
+A statement (CSV in the bank's remembered format, or OFX) is imported whole or not at all,
+its balances checked against its lines; lines already imported are recognised by their
+fingerprint and skipped. Each bank line is then reconciled with posted lines of the bank
+account in the books (suggested by amount, date and reference), or gets its own entry.
+"""
+
+import codecs
+import csv
+import hashlib
+import io
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from ofxtools.Parser import OFXTree
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from accounting import services as accounting
+from accounting.models import Account, Entry, Line
+from accounting.services import LineInput
+from bookkeeping.models import (
+    BankAccount,
+    BankFormat,
+    BankLine,
+    BankRule,
+    BankStatement,
+    Reconciliation,
+)
+from gie.db import utcnow
+from gie.errors import DomainError, ImportFailed, NotFound, ValidationError
+from gie.i18n import fold
+from gie.money import ZERO, D, to_cents
+
+#: how far apart (days) a bank line and a book line may be dated to be suggested together
+SUGGESTION_DAYS = 10
+#: lengths of the columns the values are stored in
+MAX_LABEL = 300
+MAX_REFERENCE = 80
+DECIMAL_MARKS = (",", ".")
+#: fingerprints looked up per query (the IN list of one SELECT)
+FINGERPRINT_CHUNK = 500
+
+
+class ReconciliationRefused(DomainError):
+    """A reconciliation broke a rule (locked line, amounts that differ); nothing changed."""
+
+
+def _not_found():
+    return NotFound(_l("This page does not exist."))
+
+
+def normalise(text: str) -> str:
+    """A label as compared: any case, without accents, single spaces."""
+    decomposed = unicodedata.normalize("NFKD", fold(text))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.split())
+
+
+# --- bank formats ------------------------------------------------------------------------
+
+FORMAT_FIELDS = (
+    "name",
+    "delimiter",
+    "decimal_mark",
+    "date_format",
+    "encoding",
+    "skip_lines",
+    "date_column",
+    "label_column",
+    "amount_column",
+    "debit_column",
+    "credit_column",
+    "balance_column",
+    "reference_column",
+)
+
+
+def bank_formats(session: Session) -> list[BankFormat]:
+    return list(session.scalars(select(BankFormat).order_by(BankFormat.name)))
+
+
+def get_bank_format(session: Session, bank_format_id: int) -> BankFormat:
+    bank_format = session.get(BankFormat, bank_format_id)
+    if bank_format is None:
+        raise _not_found()
+    return bank_format
+
+
+def save_bank_format(
+    session: Session, data: dict, *, bank_format_id: int | None = None
+) -> BankFormat:
+    """Create or change how one bank writes its CSV statements. Raises ValidationError."""
+    values = {
+        name: (data.get(name) or "").strip() for name in FORMAT_FIELDS if name != "skip_lines"
+    }
+    # a tab cannot be typed in a form field: "\t" or "tab" stand for it
+    delimiter = data.get("delimiter") or ""
+    values["delimiter"] = "\t" if delimiter in ("\\t", "tab") else delimiter
+    values["skip_lines"] = data.get("skip_lines") or 0
+    errors: dict[str, list] = {}
+    for name in ("name", "date_column", "label_column", "date_format"):
+        if not values[name]:
+            errors[name] = [_l("This field is required.")]
+    if not values["delimiter"] or len(values["delimiter"]) != 1:
+        errors["delimiter"] = [_l("One character, e.g. ; or ,")]
+    if values["decimal_mark"] not in DECIMAL_MARKS:
+        errors["decimal_mark"] = [_l("A comma or a full stop.")]
+    try:
+        codecs.lookup(values["encoding"] or "")
+    except LookupError:
+        errors["encoding"] = [_l("Unknown encoding, e.g. utf-8 or cp1252.")]
+    if values["date_format"] and "%" not in values["date_format"]:
+        errors["date_format"] = [_l("A date format such as %d/%m/%Y.")]
+    if not values["amount_column"] and not (values["debit_column"] and values["credit_column"]):
+        errors["amount_column"] = [_l("Give an amount column, or a debit and a credit column.")]
+    if not 0 <= values["skip_lines"] <= 50:
+        errors["skip_lines"] = [_l("Between 0 and 50.")]
+    same_name = select(BankFormat.id).where(func.lower(BankFormat.name) == values["name"].lower())
+    if bank_format_id is not None:
+        same_name = same_name.where(BankFormat.id != bank_format_id)
+    if values["name"] and session.scalar(same_name):
+        errors["name"] = [_l("A bank format already has this name.")]
+    if errors:
+        raise ValidationError(_l("Please correct the highlighted fields."), field_errors=errors)
+    if bank_format_id is None:
+        bank_format = BankFormat()
+        session.add(bank_format)
+    else:
+        bank_format = get_bank_format(session, bank_format_id)
+    for name, value in values.items():
+        setattr(bank_format, name, value)
+    session.flush()
+    return bank_format
+
+
+# --- bank accounts -----------------------------------------------------------------------
+
+
+def bank_accounts(session: Session, ledger_id: int) -> list[BankAccount]:
+    return list(
+        session.scalars(
+            select(BankAccount)
+            .where(BankAccount.ledger_id == ledger_id)
+            .options(selectinload(BankAccount.account), selectinload(BankAccount.bank_format))
+            .order_by(BankAccount.name)
+        )
+    )
+
+
+def bank_account_choices(session: Session, ledger_id: int) -> list[Account]:
+    """The ledger's bank accounts in the books (51xx), those a bank account may follow."""
+    return list(
+        session.scalars(
+            select(Account)
+            .where(Account.ledger_id == ledger_id, Account.code.like("51%"), Account.active)
+            .order_by(Account.code)
+        )
+    )
+
+
+def add_bank_account(
+    session: Session,
+    ledger_id: int,
+    *,
+    name: str,
+    account_code: str,
+    bank_format_id: int | None = None,
+) -> BankAccount:
+    """Follow an account of the books (class 5) at a bank. Raises ValidationError."""
+    name, account_code = (name or "").strip(), (account_code or "").strip()
+    errors: dict[str, list] = {}
+    if not name:
+        errors["name"] = [_l("This field is required.")]
+    account = session.scalar(
+        select(Account).where(Account.ledger_id == ledger_id, Account.code == account_code)
+    )
+    if account is None:
+        errors["account_code"] = [
+            _l("Account %(code)s does not exist in these books.", code=account_code)
+        ]
+    elif account.class_number != 5:
+        errors["account_code"] = [_l("A bank account is an account of class 5 (e.g. 5141).")]
+    elif session.scalar(
+        select(BankAccount.id).where(
+            BankAccount.ledger_id == ledger_id, BankAccount.account_id == account.id
+        )
+    ):
+        errors["account_code"] = [_l("This account already has a bank account.")]
+    if bank_format_id is not None and session.get(BankFormat, bank_format_id) is None:
+        errors["bank_format_id"] = [_l("Unknown bank format.")]
+    if errors:
+        raise ValidationError(_l("Please correct the highlighted fields."), field_errors=errors)
+    bank_account = BankAccount(
+        ledger_id=ledger_id, account_id=account.id, name=name, bank_format_id=bank_format_id
+    )
+    session.add(bank_account)
+    session.flush()
+    return bank_account
+
+
+def get_bank_account(session: Session, bank_account_id: int, *, actor) -> BankAccount:
+    """A bank account of a ledger the actor may see. Raises NotFound."""
+    bank_account = session.get(BankAccount, bank_account_id)
+    if bank_account is None:
+        raise _not_found()
+    accounting.get_ledger(session, bank_account.ledger_id, actor=actor)
+    return bank_account
+
+
+def statements(session: Session, bank_account_id: int) -> list[BankStatement]:
+    return list(
+        session.scalars(
+            select(BankStatement)
+            .where(BankStatement.bank_account_id == bank_account_id)
+            .order_by(BankStatement.end_on.desc(), BankStatement.id.desc())
+        )
+    )
+
+
+def get_statement(session: Session, statement_id: int, *, actor) -> BankStatement:
+    statement = session.get(BankStatement, statement_id)
+    if statement is None:
+        raise _not_found()
+    accounting.get_ledger(session, statement.ledger_id, actor=actor)
+    return statement
+
+
+def statement_lines(
+    session: Session, statement_id: int, *, reconciled: bool | None = None
+) -> list[BankLine]:
+    query = (
+        select(BankLine)
+        .where(BankLine.statement_id == statement_id)
+        .options(selectinload(BankLine.reconciliations))
+        .order_by(BankLine.date, BankLine.id)
+    )
+    if reconciled is not None:
+        query = query.where(
+            BankLine.reconciled_at.is_not(None) if reconciled else BankLine.reconciled_at.is_(None)
+        )
+    return list(session.scalars(query))
+
+
+def get_bank_line(session: Session, bank_line_id: int, *, actor) -> BankLine:
+    line = session.get(BankLine, bank_line_id)
+    if line is None:
+        raise _not_found()
+    accounting.get_ledger(session, line.ledger_id, actor=actor)
+    return line
+
+
+# --- reading statements ------------------------------------------------------------------
+
+
+@dataclass
+class ReadLine:
+    line: int  #: line number in the file, for error messages
+    on: date
+    label: str
+    amount: Decimal
+    reference: str = ""
+    balance: Decimal | None = None
+
+
+@dataclass
+class ReadStatement:
+    lines: list[ReadLine]
+    opening: Decimal | None = None
+    closing: Decimal | None = None
+    start_on: date | None = None
+    end_on: date | None = None
+
+
+@dataclass
+class ImportResult:
+    statement: BankStatement | None
+    lines_added: int = 0
+    lines_skipped: int = 0
+
+    @property
+    def already_imported(self) -> bool:
+        return self.statement is None
+
+
+def parse_amount(text: str, decimal_mark: str) -> Decimal:
+    """`1 234,56`, `-10,00`, `1.234,56` (decimal comma) or `1,234.56` (decimal point).
+    Raises ValueError."""
+    thousands = "." if decimal_mark == "," else ","
+    cleaned = re.sub(r"[\s\u00a0\u202f']", "", text).replace(thousands, "")
+    cleaned = cleaned.replace(decimal_mark, ".")
+    if cleaned.endswith("-"):
+        cleaned = "-" + cleaned[:-1]
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(text) from None
+    if not value.is_finite() or abs(value) > Decimal("999999999999.99"):
+        raise ValueError(text)
+    return D(value)
+
+
+def _decode(content: bytes, encoding: str) -> str:
+    if content.startswith(codecs.BOM_UTF8):
+        return content.decode("utf-8-sig")
+    try:
+        return content.decode(encoding or "utf-8")
+    except (UnicodeDecodeError, LookupError):
+        raise ImportFailed(
+            _l("The file is not in the bank format's encoding (%(encoding)s).", encoding=encoding),
+            [(1, _l("Choose the bank format that matches this file."))],
+        ) from None
+
+
+def read_csv(content: bytes, bank_format: BankFormat) -> ReadStatement:
+    """Read a CSV statement as `bank_format` describes it. Raises ImportFailed, every
+    unreadable line named."""
+    text = _decode(content, bank_format.encoding)
+    rows = text.splitlines()[bank_format.skip_lines :]
+    reader = csv.reader(io.StringIO("\n".join(rows)), delimiter=bank_format.delimiter)
+    header_line = bank_format.skip_lines + 1
+    header = [normalise(name) for name in next(reader, [])]
+    columns = {
+        "date": bank_format.date_column,
+        "label": bank_format.label_column,
+        "amount": bank_format.amount_column,
+        "debit": bank_format.debit_column,
+        "credit": bank_format.credit_column,
+        "balance": bank_format.balance_column,
+        "reference": bank_format.reference_column,
+    }
+    positions, missing = {}, []
+    for key, name in columns.items():
+        if not name:
+            continue
+        if normalise(name) in header:
+            positions[key] = header.index(normalise(name))
+        else:
+            missing.append(name)
+    if missing:
+        raise ImportFailed(
+            _l("Columns missing from the file: %(names)s.", names=", ".join(missing)),
+            [(header_line, _l("The header line names: %(names)s.", names=", ".join(header)))],
+        )
+    lines, errors = [], []
+    for values in reader:
+        number = reader.line_num + bank_format.skip_lines
+        if not any(value.strip() for value in values):
+            continue
+        cell = {
+            key: (values[position].strip() if position < len(values) else "")
+            for key, position in positions.items()
+        }
+        problems = []
+        try:
+            on = datetime.strptime(cell["date"], bank_format.date_format).date()
+        except ValueError:
+            on = None
+            problems.append(_l("not a date: %(text)s", text=cell["date"]))
+        amount = ZERO
+        try:
+            if "amount" in cell:
+                amount = parse_amount(cell["amount"], bank_format.decimal_mark)
+            else:
+                debit = cell["debit"] and parse_amount(cell["debit"], bank_format.decimal_mark)
+                credit = cell["credit"] and parse_amount(cell["credit"], bank_format.decimal_mark)
+                amount = abs(credit or ZERO) - abs(debit or ZERO)
+        except ValueError as error:
+            problems.append(_l("not an amount: %(text)s", text=str(error)))
+        balance = None
+        if "balance" in cell:
+            try:
+                balance = parse_amount(cell["balance"], bank_format.decimal_mark)
+            except ValueError as error:
+                problems.append(_l("not a balance: %(text)s", text=str(error)))
+        if not cell["label"]:
+            problems.append(_l("the label is empty"))
+        elif amount == ZERO and not problems:
+            problems.append(_l("the amount is zero"))
+        if problems:
+            errors.append((number, "; ".join(str(problem) for problem in problems)))
+            continue
+        lines.append(
+            ReadLine(
+                line=number,
+                on=on,
+                label=cell["label"][:MAX_LABEL],
+                amount=amount,
+                reference=cell.get("reference", "")[:MAX_REFERENCE],
+                balance=balance,
+            )
+        )
+    if errors:
+        raise ImportFailed(_l("Some lines of the file cannot be read."), errors)
+    if lines and lines[0].on > lines[-1].on:
+        lines.reverse()  # newest first, as many banks print them: the balances read upwards
+    return ReadStatement(lines)
+
+
+def read_ofx(content: bytes) -> ReadStatement:
+    """Read an OFX statement (1.x SGML or 2.x XML): its transactions and LEDGERBAL.
+    Raises ImportFailed."""
+    tree = OFXTree()
+    try:
+        tree.parse(io.BytesIO(content))
+        statement = tree.convert().statements[0]
+    except Exception:  # ofxtools raises many kinds of errors on a damaged file
+        raise ImportFailed(
+            _l("This is not an OFX bank statement."), [(1, _l("The file cannot be read as OFX."))]
+        ) from None
+    lines = []
+    for number, transaction in enumerate(statement.transactions, start=1):
+        label = " ".join(part for part in (transaction.name, transaction.memo) if part)
+        lines.append(
+            ReadLine(
+                line=number,
+                on=transaction.dtposted.date(),
+                label=(label or transaction.trntype or "")[:MAX_LABEL],
+                amount=D(transaction.trnamt),
+                reference=(transaction.fitid or "")[:MAX_REFERENCE],
+            )
+        )
+    lines.sort(key=lambda line: line.on)
+    balance = statement.balance
+    transactions = statement.banktranlist
+    return ReadStatement(
+        lines,
+        closing=D(balance.balamt) if balance is not None else None,
+        start_on=transactions.dtstart.date() if transactions and transactions.dtstart else None,
+        end_on=transactions.dtend.date() if transactions and transactions.dtend else None,
+    )
+
+
+def check_balances(
+    read: ReadStatement, *, opening: Decimal | None, closing: Decimal | None
+) -> tuple[Decimal, Decimal]:
+    """The statement's opening and closing balances, checked against its lines.
+
+    With printed running balances, each one must follow from the one before; otherwise
+    opening + the lines must make the closing (for OFX, the closing is LEDGERBAL and the
+    opening follows from it). Raises ImportFailed naming the first line that does not add up.
+    """
+    lines = read.lines
+    total = sum((line.amount for line in lines), ZERO)
+    if lines and all(line.balance is not None for line in lines):
+        running = lines[0].balance - lines[0].amount
+        file_opening = running
+        for line in lines:
+            running += line.amount
+            if running != line.balance:
+                raise ImportFailed(
+                    _l("The balances of the file do not add up."),
+                    [
+                        (
+                            line.line,
+                            _l(
+                                "the balance should be %(expected)s after this line, the file"
+                                " says %(printed)s",
+                                expected=running,
+                                printed=line.balance,
+                            ),
+                        )
+                    ],
+                )
+        file_closing = lines[-1].balance
+        given_balances = ((opening, file_opening, lines[0]), (closing, file_closing, lines[-1]))
+        for given, found, line in given_balances:
+            if given is not None and D(given) != found:
+                raise ImportFailed(
+                    _l("The balances of the file do not add up."),
+                    [
+                        (
+                            line.line,
+                            _l(
+                                "the file's balance is %(found)s, not %(given)s",
+                                found=found,
+                                given=D(given),
+                            ),
+                        )
+                    ],
+                )
+        return file_opening, file_closing
+    if read.closing is not None:
+        if closing is not None and D(closing) != read.closing:
+            raise ImportFailed(
+                _l(
+                    "The file's closing balance is %(found)s, not %(given)s.",
+                    found=read.closing,
+                    given=D(closing),
+                ),
+                [],
+            )
+        closing = read.closing
+        if opening is None:
+            opening = closing - total
+    if opening is None or closing is None:
+        raise ImportFailed(
+            _l("This file has no balances: give the opening and closing balances."),
+            [],
+        )
+    opening, closing = D(opening), D(closing)
+    if opening + total != closing:
+        raise ImportFailed(
+            _l(
+                "Opening balance %(opening)s plus the lines (%(total)s) makes %(computed)s,"
+                " not the closing balance %(closing)s.",
+                opening=opening,
+                total=total,
+                computed=opening + total,
+                closing=closing,
+            ),
+            [(lines[-1].line, _l("the last line of the file"))] if lines else [],
+        )
+    return opening, closing
+
+
+def fingerprints(lines: list[ReadLine]) -> list[str]:
+    """One SHA-256 per line over what identifies it, plus how many identical lines came
+    before it in the file: two identical fees on one day stay two lines."""
+    seen: Counter = Counter()
+    result = []
+    for line in lines:
+        key = (line.on.isoformat(), str(to_cents(line.amount)), normalise(line.label))
+        key += (normalise(line.reference),)
+        seen[key] += 1
+        result.append(hashlib.sha256("\x1f".join((*key, str(seen[key]))).encode()).hexdigest())
+    return result
+
+
+def _known_fingerprints(session: Session, bank_account_id: int, candidates: list[str]) -> set:
+    known = set()
+    for start in range(0, len(candidates), FINGERPRINT_CHUNK):
+        known.update(
+            session.scalars(
+                select(BankLine.fingerprint).where(
+                    BankLine.bank_account_id == bank_account_id,
+                    BankLine.fingerprint.in_(candidates[start : start + FINGERPRINT_CHUNK]),
+                )
+            )
+        )
+    return known
+
+
+def import_statement(
+    session: Session,
+    bank_account_id: int,
+    content: bytes,
+    filename: str,
+    *,
+    source: str = "csv",
+    opening_balance: Decimal | None = None,
+    closing_balance: Decimal | None = None,
+    bank_format_id: int | None = None,
+    actor=None,
+) -> ImportResult:
+    """Import a bank statement file for a bank account: every line or none.
+
+    CSV files are read with the bank account's format, or with `bank_format_id`, which the
+    account then remembers. Lines already imported for this account are skipped; a file
+    whose every line is known adds nothing (the result has no statement). Raises
+    ImportFailed (unreadable lines, balances that do not add up), NotFound.
+    """
+    bank_account = session.get(BankAccount, bank_account_id)
+    if bank_account is None:
+        raise _not_found()
+    if source == "ofx":
+        read = read_ofx(content)
+    elif source == "csv":
+        if bank_format_id is not None:
+            bank_account.bank_format = get_bank_format(session, bank_format_id)
+        if bank_account.bank_format is None:
+            raise ImportFailed(_l("Choose the bank's format to read this file."), [])
+        read = read_csv(content, bank_account.bank_format)
+    else:
+        raise ImportFailed(_l("Unknown file kind."), [])
+    if not read.lines:
+        raise ImportFailed(_l("The file holds no statement line."), [])
+    opening, closing = check_balances(read, opening=opening_balance, closing=closing_balance)
+    digest = hashlib.sha256(content).hexdigest()
+    prints = fingerprints(read.lines)
+    known = _known_fingerprints(session, bank_account.id, prints)
+    new = [(line, print_) for line, print_ in zip(read.lines, prints, strict=True)]
+    new = [(line, print_) for line, print_ in new if print_ not in known]
+    already = session.scalar(
+        select(BankStatement.id).where(
+            BankStatement.bank_account_id == bank_account.id, BankStatement.file_sha256 == digest
+        )
+    )
+    if already or not new:
+        return ImportResult(None, lines_added=0, lines_skipped=len(read.lines))
+    statement = BankStatement(
+        ledger_id=bank_account.ledger_id,
+        bank_account_id=bank_account.id,
+        source=source,
+        filename=(filename or "")[:255],
+        file_sha256=digest,
+        start_on=read.start_on or read.lines[0].on,
+        end_on=read.end_on or read.lines[-1].on,
+        opening_balance=opening,
+        closing_balance=closing,
+        lines_added=len(new),
+        lines_skipped=len(read.lines) - len(new),
+        imported_by_id=getattr(actor, "id", None),
+    )
+    statement.start_on = min(statement.start_on, read.lines[0].on)
+    statement.end_on = max(statement.end_on, read.lines[-1].on)
+    session.add(statement)
+    session.flush()
+    session.add_all(
+        BankLine(
+            ledger_id=bank_account.ledger_id,
+            bank_account_id=bank_account.id,
+            statement_id=statement.id,
+            date=line.on,
+            label=line.label,
+            reference=line.reference,
+            amount=line.amount,
+            balance=line.balance,
+            fingerprint=print_,
+        )
+        for line, print_ in new
+    )
+    session.flush()
+    return ImportResult(statement, lines_added=len(new), lines_skipped=statement.lines_skipped)
+
+
+# --- reconciliation ----------------------------------------------------------------------
+
+
+@dataclass
+class Suggestion:
+    line: Line
+    score: int
+    days: int  #: how far apart the bank line and the book line are dated
+    reference_found: bool
+
+
+def _open_book_lines(session: Session, bank_account: BankAccount):
+    """Posted lines of the bank account in the books that no bank line has taken yet."""
+    return (
+        select(Line)
+        .join(Entry, Entry.id == Line.entry_id)
+        .where(
+            Line.ledger_id == bank_account.ledger_id,
+            Line.account_id == bank_account.account_id,
+            Line.posted,
+            ~select(Reconciliation.id).where(Reconciliation.line_id == Line.id).exists(),
+        )
+        .options(selectinload(Line.entry))
+    )
+
+
+def _tokens(text: str) -> set[str]:
+    """The words of a bank label that can name a document: numbers and references
+    (`CHQ 0012345`, `FA-2026-00012`), not `VIR` or `DE`."""
+    return {
+        token
+        for token in re.split(r"[\s/:;,()]+", normalise(text))
+        if len(token) >= 4 and any(character.isdigit() for character in token)
+    }
+
+
+def suggestions(session: Session, bank_line_id: int, limit: int = 5) -> list[Suggestion]:
+    """Open book lines of the same amount within SUGGESTION_DAYS days of the bank line, best
+    first: a reference of the bank label found in the entry, then the closest date."""
+    bank_line = session.get(BankLine, bank_line_id)
+    if bank_line is None:
+        raise _not_found()
+    amount = bank_line.amount
+    window = timedelta(days=SUGGESTION_DAYS)
+    query = _open_book_lines(session, bank_line.bank_account).where(
+        Line.date >= bank_line.date - window,
+        Line.date <= bank_line.date + window,
+        Line.debit == (amount if amount > 0 else ZERO),
+        Line.credit == (-amount if amount < 0 else ZERO),
+    )
+    tokens = _tokens(f"{bank_line.label} {bank_line.reference}")
+    found = []
+    for line in session.scalars(query):
+        days = abs((line.date - bank_line.date).days)
+        haystack = normalise(
+            " ".join((line.entry.number or "", line.entry.reference, line.entry.label, line.label))
+        )
+        reference_found = any(token in haystack for token in tokens)
+        score = 100 - days * 5 + (50 if reference_found else 0)
+        found.append(Suggestion(line, score, days, reference_found))
+    found.sort(key=lambda suggestion: (-suggestion.score, suggestion.line.id))
+    return found[:limit]
+
+
+def candidate_lines(session: Session, bank_line_id: int, *, limit: int = 50) -> list[Line]:
+    """Open book lines of the same direction as the bank line, closest dates first: what the
+    accountant picks from to gather several lines (a deposit of several cheques)."""
+    bank_line = session.get(BankLine, bank_line_id)
+    if bank_line is None:
+        raise _not_found()
+    side = Line.debit > 0 if bank_line.amount > 0 else Line.credit > 0
+    lines = session.scalars(_open_book_lines(session, bank_line.bank_account).where(side)).all()
+    lines = sorted(lines, key=lambda line: (abs((line.date - bank_line.date).days), line.id))
+    return lines[:limit]
+
+
+def reconcile(session: Session, bank_line_id: int, line_ids: list[int], *, actor) -> BankLine:
+    """Reconcile a bank line with posted lines of its bank account whose debit − credit add up
+    to its amount; the bank line is then locked. Raises ReconciliationRefused, NotFound."""
+    bank_line = get_bank_line(session, bank_line_id, actor=actor)
+    if bank_line.reconciled:
+        raise ReconciliationRefused(
+            _l("This bank line is already reconciled: undo the reconciliation first.")
+        )
+    line_ids = sorted(set(line_ids))
+    if not line_ids:
+        raise ReconciliationRefused(_l("Choose the lines of the books to reconcile with."))
+    lines = session.scalars(
+        _open_book_lines(session, bank_line.bank_account).where(Line.id.in_(line_ids))
+    ).all()
+    if len(lines) != len(line_ids):
+        raise ReconciliationRefused(
+            _l("A chosen line is not an open line of this bank account in the books.")
+        )
+    total = sum((line.debit - line.credit for line in lines), ZERO)
+    if total != bank_line.amount:
+        raise ReconciliationRefused(
+            _l(
+                "The chosen lines add up to %(total)s, the bank line is %(amount)s.",
+                total=total,
+                amount=bank_line.amount,
+            )
+        )
+    bank_line.reconciliations.extend(
+        Reconciliation(ledger_id=bank_line.ledger_id, line_id=line.id) for line in lines
+    )
+    bank_line.reconciled_at = utcnow()
+    bank_line.reconciled_by_id = getattr(actor, "id", None)
+    session.flush()
+    return bank_line
+
+
+def undo_reconciliation(session: Session, bank_line_id: int, *, actor) -> BankLine:
+    """Reopen a reconciled bank line: its book lines are open again. Raises
+    ReconciliationRefused, NotFound."""
+    bank_line = get_bank_line(session, bank_line_id, actor=actor)
+    if not bank_line.reconciled:
+        raise ReconciliationRefused(_l("This bank line is not reconciled."))
+    for reconciliation in session.scalars(
+        select(Reconciliation).where(Reconciliation.bank_line_id == bank_line.id)
+    ):
+        session.delete(reconciliation)
+    session.expire(bank_line, ["reconciliations"])
+    bank_line.reconciled_at = None
+    bank_line.reconciled_by_id = None
+    session.flush()
+    return bank_line
+
+
+def reconciled_lines(session: Session, bank_line_id: int) -> list[Line]:
+    return list(
+        session.scalars(
+            select(Line)
+            .join(Reconciliation, Reconciliation.line_id == Line.id)
+            .where(Reconciliation.bank_line_id == bank_line_id)
+            .options(selectinload(Line.entry))
+            .order_by(Line.date, Line.id)
+        )
+    )
+
+
+# --- entries from bank lines and their rules ---------------------------------------------
+
+
+def rules(session: Session, ledger_id: int) -> list[BankRule]:
+    """The active rules that apply to a ledger, in the order they are tried: the ledger's
+    own before the global ones, then by position."""
+    return list(
+        session.scalars(
+            select(BankRule)
+            .where(
+                BankRule.active, or_(BankRule.ledger_id == ledger_id, BankRule.ledger_id.is_(None))
+            )
+            .order_by(BankRule.ledger_id.is_(None), BankRule.position, BankRule.id)
+        )
+    )
+
+
+def rule_for(session: Session, bank_line: BankLine) -> BankRule | None:
+    label = normalise(f"{bank_line.label} {bank_line.reference}")
+    for rule in rules(session, bank_line.ledger_id):
+        if normalise(rule.pattern) in label:
+            return rule
+    return None
+
+
+def save_rule(
+    session: Session,
+    *,
+    ledger_id: int | None,
+    pattern: str,
+    account_code: str,
+    label: str = "",
+) -> BankRule:
+    """Remember "label contains PATTERN -> account". Raises ValidationError."""
+    pattern, account_code, label = pattern.strip(), account_code.strip(), label.strip()
+    errors: dict[str, list] = {}
+    if len(normalise(pattern)) < 2:
+        errors["pattern"] = [_l("Give at least two characters of the label.")]
+    if not account_code.isdigit():
+        errors["account_code"] = [_l("An account code is 2 to 12 digits, e.g. 34211.")]
+    if errors:
+        raise ValidationError(_l("Please correct the highlighted fields."), field_errors=errors)
+    position = 1 + (
+        session.scalar(
+            select(func.max(BankRule.position)).where(
+                BankRule.ledger_id.is_(None)
+                if ledger_id is None
+                else BankRule.ledger_id == ledger_id
+            )
+        )
+        or 0
+    )
+    rule = BankRule(
+        ledger_id=ledger_id,
+        pattern=pattern[:80],
+        account_code=account_code[:12],
+        label=label[:200],
+        position=position,
+    )
+    session.add(rule)
+    session.flush()
+    return rule
+
+
+def entry_from_line(
+    session: Session,
+    bank_line_id: int,
+    *,
+    account_code: str,
+    label: str | None = None,
+    actor,
+) -> Entry:
+    """Post what the books do not have yet (bank fees, a transfer) from a bank line, in
+    journal BQ on its date, and reconcile the line with it. Raises ReconciliationRefused,
+    ValidationError, PostingRefused (closed year, lock date); nothing changes then."""
+    bank_line = get_bank_line(session, bank_line_id, actor=actor)
+    if bank_line.reconciled:
+        raise ReconciliationRefused(
+            _l("This bank line is already reconciled: undo the reconciliation first.")
+        )
+    account_code = (account_code or "").strip()
+    bank_code = bank_line.bank_account.account.code
+    if account_code == bank_code:
+        raise ValidationError(
+            _l("Choose the counterpart account, not the bank's."),
+            field_errors={"account_code": [_l("Choose the counterpart account, not the bank's.")]},
+        )
+    amount = abs(bank_line.amount)
+    if bank_line.amount > 0:
+        lines = [LineInput(bank_code, debit=amount), LineInput(account_code, credit=amount)]
+    else:
+        lines = [LineInput(account_code, debit=amount), LineInput(bank_code, credit=amount)]
+    with session.begin_nested():
+        try:
+            entry = accounting.record_entry(
+                session,
+                bank_line.ledger_id,
+                journal_code="BQ",
+                entry_date=bank_line.date,
+                label=((label or "").strip() or bank_line.label)[:200],
+                reference=bank_line.reference[:60],
+                lines=lines,
+                actor=actor,
+            )
+        except ValidationError as error:
+            messages = [str(m) for values in error.field_errors.values() for m in values]
+            raise ValidationError(
+                messages[0] if messages else error.message,
+                field_errors={"account_code": messages},
+            ) from None
+        bank_side = next(line for line in entry.lines if line.account.code == bank_code)
+        reconcile(session, bank_line.id, [bank_side.id], actor=actor)
+    return entry
+
+
+# --- the reconciliation statement --------------------------------------------------------
+
+
+@dataclass
+class ReconciliationView:
+    on: date
+    opening: Decimal  #: the first statement's opening balance
+    bank_balance: Decimal  #: the statement's balance at `on`
+    book_balance: Decimal
+    reconciled_balance: Decimal
+    #: the books' lines dated before the first statement and not on it, less its opening
+    #: balance: zero when the books and the bank agreed when statements began
+    opening_gap: Decimal
+    bank_lines: list[BankLine]  #: on the statement, not yet in the books
+    book_lines: list[Line]  #: in the books, not yet on the statement
+    statement: BankStatement | None  #: the last statement ending on or before `on`
+
+    @property
+    def bank_lines_total(self) -> Decimal:
+        return sum((line.amount for line in self.bank_lines), ZERO)
+
+    @property
+    def book_lines_total(self) -> Decimal:
+        return sum((line.debit - line.credit for line in self.book_lines), ZERO)
+
+    @property
+    def explained_balance(self) -> Decimal:
+        return self.book_balance - self.book_lines_total + self.bank_lines_total - self.opening_gap
+
+    @property
+    def explained(self) -> bool:
+        return self.explained_balance == self.bank_balance
+
+
+def _book_sum(session: Session, bank_account: BankAccount, *conditions) -> Decimal:
+    """Debit − credit of the account's posted lines (summed as Money, exact on both
+    databases)."""
+    debit, credit = session.execute(
+        select(func.sum(Line.debit), func.sum(Line.credit)).where(
+            Line.ledger_id == bank_account.ledger_id,
+            Line.account_id == bank_account.account_id,
+            Line.posted,
+            *conditions,
+        )
+    ).one()
+    return (debit or ZERO) - (credit or ZERO)
+
+
+def reconciliation_view(
+    session: Session, bank_account_id: int, *, on: date | None = None
+) -> ReconciliationView:
+    """The bank's balance against the books' at `on` (default: the last statement's end),
+    the difference explained by the lines either side has and the other has not yet."""
+    bank_account = session.get(BankAccount, bank_account_id)
+    if bank_account is None:
+        raise _not_found()
+    first = session.scalar(
+        select(BankStatement)
+        .where(BankStatement.bank_account_id == bank_account.id)
+        .order_by(BankStatement.start_on, BankStatement.id)
+        .limit(1)
+    )
+    if on is None:
+        on = (
+            session.scalar(
+                select(func.max(BankStatement.end_on)).where(
+                    BankStatement.bank_account_id == bank_account.id
+                )
+            )
+            or date.today()
+        )
+    last = session.scalar(
+        select(BankStatement)
+        .where(BankStatement.bank_account_id == bank_account.id, BankStatement.end_on <= on)
+        .order_by(BankStatement.end_on.desc(), BankStatement.id.desc())
+        .limit(1)
+    )
+    opening = first.opening_balance if first is not None else ZERO
+    start = first.start_on if first is not None else None
+    bank_total = session.scalar(
+        select(func.sum(BankLine.amount)).where(
+            BankLine.bank_account_id == bank_account.id, BankLine.date <= on
+        )
+    )
+    bank_balance = opening + (bank_total or ZERO)
+    reconciled_here = (
+        select(Reconciliation.line_id)
+        .join(BankLine, BankLine.id == Reconciliation.bank_line_id)
+        .where(BankLine.bank_account_id == bank_account.id, BankLine.date <= on)
+    )
+    reconciled = _book_sum(session, bank_account, Line.id.in_(reconciled_here))
+    book_balance = _book_sum(session, bank_account, Line.date <= on)
+    before_statements = (
+        _book_sum(session, bank_account, Line.date < start, Line.id.not_in(reconciled_here))
+        if start is not None
+        else opening
+    )
+    book_lines = []
+    if start is not None:
+        book_lines = session.scalars(
+            select(Line)
+            .where(
+                Line.ledger_id == bank_account.ledger_id,
+                Line.account_id == bank_account.account_id,
+                Line.posted,
+                Line.date >= start,
+                Line.date <= on,
+                Line.id.not_in(reconciled_here),
+            )
+            .options(selectinload(Line.entry))
+            .order_by(Line.date, Line.id)
+        ).all()
+    bank_lines = session.scalars(
+        select(BankLine)
+        .where(
+            BankLine.bank_account_id == bank_account.id,
+            BankLine.date <= on,
+            BankLine.reconciled_at.is_(None),
+        )
+        .order_by(BankLine.date, BankLine.id)
+    ).all()
+    return ReconciliationView(
+        on=on,
+        opening=opening,
+        bank_balance=bank_balance,
+        book_balance=book_balance,
+        reconciled_balance=opening + reconciled,
+        opening_gap=before_statements - opening,
+        bank_lines=list(bank_lines),
+        book_lines=list(book_lines),
+        statement=last,
+    )

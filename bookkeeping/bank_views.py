@@ -1,0 +1,426 @@
+"""Pages of the bookkeeping blueprint (bank): a ledger's bank accounts and the banks' CSV
+formats, statement import, statement lines with their suggested matches, entries from bank
+lines, and the reconciliation of the bank's balance with the books'."""
+
+from datetime import date
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from accounting import services as accounting
+from bookkeeping import bank
+from bookkeeping.views import bp
+from gie import db
+from gie.csvfiles import parse_date
+from gie.errors import DomainError, ImportFailed, ValidationError
+from gie.forms import ConfirmForm, MoneyField, choices
+from gie.security import requires
+from gie.tabular import Table, to_csv
+from gie.web import attach_errors, csv_response
+
+#: a file refused with more errors shows the first ones
+SHOWN_ERRORS = 200
+SOURCES = {"csv": _l("CSV (bank format)"), "ofx": _l("OFX")}
+STATUSES = {"open": _l("Not reconciled"), "reconciled": _l("Reconciled")}
+
+
+class BankAccountForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    account_code = SelectField(_l("Account in the books"), validators=[DataRequired()])
+    bank_format_id = SelectField(_l("Bank format"), coerce=str)
+
+
+class BankFormatForm(FlaskForm):
+    name = StringField(_l("Bank"), validators=[DataRequired(), Length(max=80)])
+    delimiter = StringField(_l("Separator"), default=";", validators=[Length(max=3)])
+    decimal_mark = SelectField(
+        _l("Decimal mark"),
+        choices=choices({",": _l("comma (1 234,56)"), ".": _l("point (1,234.56)")}),
+    )
+    date_format = StringField(_l("Date format"), default="%d/%m/%Y", validators=[Length(max=20)])
+    encoding = SelectField(
+        _l("Encoding"),
+        choices=choices({"utf-8": "UTF-8", "cp1252": "Windows-1252", "latin-1": "ISO-8859-1"}),
+    )
+    skip_lines = IntegerField(
+        _l("Lines above the header"), default=0, validators=[Optional(), NumberRange(0, 50)]
+    )
+    date_column = StringField(_l("Date column"), validators=[Length(max=60)])
+    label_column = StringField(_l("Label column"), validators=[Length(max=60)])
+    amount_column = StringField(_l("Amount column (signed)"), validators=[Length(max=60)])
+    debit_column = StringField(_l("Debit column (money out)"), validators=[Length(max=60)])
+    credit_column = StringField(_l("Credit column (money in)"), validators=[Length(max=60)])
+    balance_column = StringField(_l("Balance column"), validators=[Length(max=60)])
+    reference_column = StringField(_l("Reference column"), validators=[Length(max=60)])
+
+
+class ImportStatementForm(FlaskForm):
+    file = FileField(_l("Statement file"), validators=[FileRequired()])
+    source = SelectField(_l("Kind of file"), choices=choices(SOURCES))
+    bank_format_id = SelectField(_l("Bank format"), coerce=str)
+    opening_balance = MoneyField(_l("Opening balance (files without balances)"))
+    closing_balance = MoneyField(_l("Closing balance (files without balances)"))
+
+
+class EntryFromLineForm(FlaskForm):
+    account_code = StringField(_l("Counterpart account"), validators=[DataRequired()])
+    label = StringField(_l("Entry label"), validators=[Length(max=200)])
+    remember = BooleanField(_l("Remember: a label containing the text below goes to this account"))
+    pattern = StringField(_l("Label contains"), validators=[Length(max=80)])
+
+
+def _format_choices(blank: str) -> list:
+    return choices(
+        {str(bank_format.id): bank_format.name for bank_format in bank.bank_formats(db.session)},
+        blank=blank,
+    )
+
+
+def _format_id(value: str) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+# --- bank accounts -------------------------------------------------------------------------
+
+
+def _accounts_page(ledger, form: BankAccountForm, status: int = 200):
+    return render_template(
+        "bookkeeping/bank_accounts.html",
+        ledger=ledger,
+        bank_accounts=bank.bank_accounts(db.session, ledger.id),
+        form=form,
+    ), status
+
+
+def _bank_account_form(ledger) -> BankAccountForm:
+    form = BankAccountForm()
+    form.account_code.choices = choices(
+        {account.code: str(account) for account in bank.bank_account_choices(db.session, ledger.id)}
+    )
+    form.bank_format_id.choices = _format_choices(_("(choose later)"))
+    return form
+
+
+@bp.get("/ledgers/<int:ledger_id>/bank")
+@requires("accounting.view")
+def bank_accounts(ledger_id: int):
+    ledger = accounting.get_ledger(db.session, ledger_id, actor=current_user)
+    return _accounts_page(ledger, _bank_account_form(ledger))
+
+
+@bp.post("/ledgers/<int:ledger_id>/bank")
+@requires("accounting.edit")
+def add_bank_account(ledger_id: int):
+    ledger = accounting.get_ledger(db.session, ledger_id, actor=current_user)
+    form = _bank_account_form(ledger)
+    if not form.validate_on_submit():
+        return _accounts_page(ledger, form, 422)
+    try:
+        bank_account = bank.add_bank_account(
+            db.session,
+            ledger.id,
+            name=form.name.data,
+            account_code=form.account_code.data,
+            bank_format_id=_format_id(form.bank_format_id.data),
+        )
+    except ValidationError as error:
+        attach_errors(form, error)
+        return _accounts_page(ledger, form, 422)
+    flash(_("Bank account %(name)s added.", name=bank_account.name), "success")
+    return redirect(url_for(".bank_account", bank_account_id=bank_account.id))
+
+
+# --- bank formats --------------------------------------------------------------------------
+
+
+@bp.get("/bank/formats")
+@requires("accounting.edit")
+def bank_formats():
+    return render_template(
+        "bookkeeping/bank_formats.html", bank_formats=bank.bank_formats(db.session)
+    )
+
+
+def _save_format(form: BankFormatForm, bank_format_id: int | None):
+    if form.validate_on_submit():
+        try:
+            saved = bank.save_bank_format(db.session, form.data, bank_format_id=bank_format_id)
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            flash(_("Bank format %(name)s saved.", name=saved.name), "success")
+            return redirect(url_for(".bank_formats"))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "bookkeeping/bank_format_form.html", form=form, bank_format_id=bank_format_id
+    ), status
+
+
+@bp.route("/bank/formats/new", methods=["GET", "POST"])
+@requires("accounting.edit")
+def new_bank_format():
+    return _save_format(BankFormatForm(), None)
+
+
+@bp.route("/bank/formats/<int:bank_format_id>", methods=["GET", "POST"])
+@requires("accounting.edit")
+def edit_bank_format(bank_format_id: int):
+    bank_format = bank.get_bank_format(db.session, bank_format_id)
+    form = BankFormatForm(obj=bank_format)
+    return _save_format(form, bank_format.id)
+
+
+# --- one bank account: statements and import -----------------------------------------------
+
+
+def _import_form(bank_account) -> ImportStatementForm:
+    form = ImportStatementForm()
+    form.bank_format_id.choices = _format_choices(_("(the account's format)"))
+    if request.method == "GET" and bank_account.bank_format_id:
+        form.bank_format_id.data = str(bank_account.bank_format_id)
+    return form
+
+
+def _account_page(bank_account, form, line_errors=(), status: int = 200):
+    return render_template(
+        "bookkeeping/bank_account.html",
+        ledger=bank_account.ledger,
+        bank_account=bank_account,
+        statements=bank.statements(db.session, bank_account.id),
+        form=form,
+        line_errors=list(line_errors)[:SHOWN_ERRORS],
+        more_errors=max(0, len(line_errors) - SHOWN_ERRORS),
+    ), status
+
+
+@bp.get("/bank/accounts/<int:bank_account_id>")
+@requires("accounting.view")
+def bank_account(bank_account_id: int):
+    bank_account = bank.get_bank_account(db.session, bank_account_id, actor=current_user)
+    return _account_page(bank_account, _import_form(bank_account))
+
+
+@bp.post("/bank/accounts/<int:bank_account_id>/import")
+@requires("accounting.edit")
+def import_statement(bank_account_id: int):
+    bank_account = bank.get_bank_account(db.session, bank_account_id, actor=current_user)
+    form = _import_form(bank_account)
+    if not form.validate_on_submit():
+        return _account_page(bank_account, form, status=422)
+    try:
+        result = bank.import_statement(
+            db.session,
+            bank_account.id,
+            form.file.data.read(),
+            form.file.data.filename or "",
+            source=form.source.data,
+            opening_balance=form.opening_balance.data,
+            closing_balance=form.closing_balance.data,
+            bank_format_id=_format_id(form.bank_format_id.data),
+            actor=current_user,
+        )
+    except ImportFailed as failure:
+        db.session.rollback()
+        flash(str(failure.message), "error")
+        bank_account = bank.get_bank_account(db.session, bank_account_id, actor=current_user)
+        return _account_page(bank_account, form, failure.line_errors, 422)
+    if result.already_imported:
+        flash(_("This file was already imported: nothing was added."), "info")
+        return redirect(url_for(".bank_account", bank_account_id=bank_account.id))
+    flash(
+        _(
+            "Statement imported: %(added)s, %(skipped)d already known.",
+            added=ngettext("%(num)d line added", "%(num)d lines added", result.lines_added),
+            skipped=result.lines_skipped,
+        ),
+        "success",
+    )
+    return redirect(url_for(".bank_statement", statement_id=result.statement.id))
+
+
+# --- a statement and its lines -------------------------------------------------------------
+
+
+def _status_filter() -> tuple[str, bool | None]:
+    status = request.args.get("status", "")
+    return status, {"open": False, "reconciled": True}.get(status)
+
+
+@bp.get("/bank/statements/<int:statement_id>")
+@requires("accounting.view")
+def bank_statement(statement_id: int):
+    statement = bank.get_statement(db.session, statement_id, actor=current_user)
+    status, reconciled = _status_filter()
+    lines = bank.statement_lines(db.session, statement.id, reconciled=reconciled)
+    suggested = {
+        line.id: bank.suggestions(db.session, line.id, limit=3)
+        for line in lines
+        if not line.reconciled
+    }
+    return render_template(
+        "bookkeeping/bank_statement.html",
+        ledger=statement.bank_account.ledger,
+        statement=statement,
+        lines=lines,
+        suggested=suggested,
+        status=status,
+        statuses=STATUSES,
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.get("/bank/statements/<int:statement_id>/export.csv")
+@requires("accounting.view")
+def export_bank_statement(statement_id: int):
+    statement = bank.get_statement(db.session, statement_id, actor=current_user)
+    table = Table(
+        _("Bank statement"),
+        [_("Date"), _("Label"), _("Reference"), _("Amount"), _("Balance"), _("Reconciled")],
+        [
+            [
+                line.date,
+                line.label,
+                line.reference,
+                line.amount,
+                line.balance,
+                _("yes") if line.reconciled else _("no"),
+            ]
+            for line in bank.statement_lines(db.session, statement.id)
+        ],
+    )
+    return csv_response(to_csv(table), f"statement-{statement.id}.csv")
+
+
+# --- one bank line: matches, reconciliation, entry -----------------------------------------
+
+
+def _line_page(bank_line, entry_form: EntryFromLineForm | None = None, status: int = 200):
+    rule = None if bank_line.reconciled else bank.rule_for(db.session, bank_line)
+    if entry_form is None:
+        entry_form = EntryFromLineForm(
+            account_code=rule.account_code if rule else "",
+            label=(rule.label if rule and rule.label else bank_line.label),
+            pattern=bank_line.label,
+        )
+    # supporting documents of the line, shown by the package that keeps them
+    panels = current_app.extensions.get("gie_record_panels", {}).get("bank_line", [])
+    return render_template(
+        "bookkeeping/bank_line.html",
+        ledger=bank_line.bank_account.ledger,
+        bank_line=bank_line,
+        matches=bank.reconciled_lines(db.session, bank_line.id),
+        suggestions=[] if bank_line.reconciled else bank.suggestions(db.session, bank_line.id),
+        candidates=[] if bank_line.reconciled else bank.candidate_lines(db.session, bank_line.id),
+        rule=rule,
+        entry_form=entry_form,
+        panels=[panel(bank_line) for panel in panels],
+        confirm=ConfirmForm(),
+    ), status
+
+
+def _back_to(bank_line):
+    """After a change, back to the statement page the user came from, or the line's page."""
+    if request.form.get("back") == "statement":
+        return redirect(url_for(".bank_statement", statement_id=bank_line.statement_id))
+    return redirect(url_for(".bank_line", bank_line_id=bank_line.id))
+
+
+@bp.get("/bank/lines/<int:bank_line_id>")
+@requires("accounting.view")
+def bank_line(bank_line_id: int):
+    bank_line = bank.get_bank_line(db.session, bank_line_id, actor=current_user)
+    return _line_page(bank_line)
+
+
+@bp.post("/bank/lines/<int:bank_line_id>/reconcile")
+@requires("accounting.edit")
+def reconcile_bank_line(bank_line_id: int):
+    bank_line = bank.get_bank_line(db.session, bank_line_id, actor=current_user)
+    if ConfirmForm().validate_on_submit():
+        line_ids = [int(value) for value in request.form.getlist("line_id") if value.isdigit()]
+        try:
+            bank.reconcile(db.session, bank_line.id, line_ids, actor=current_user)
+        except DomainError as error:
+            flash(str(error.message), "error")
+        else:
+            flash(_("Bank line reconciled."), "success")
+    return _back_to(bank_line)
+
+
+@bp.post("/bank/lines/<int:bank_line_id>/undo")
+@requires("accounting.edit")
+def undo_reconciliation(bank_line_id: int):
+    bank_line = bank.get_bank_line(db.session, bank_line_id, actor=current_user)
+    if ConfirmForm().validate_on_submit():
+        try:
+            bank.undo_reconciliation(db.session, bank_line.id, actor=current_user)
+        except DomainError as error:
+            flash(str(error.message), "error")
+        else:
+            flash(_("Reconciliation undone: the line is open again."), "success")
+    return redirect(url_for(".bank_line", bank_line_id=bank_line.id))
+
+
+@bp.post("/bank/lines/<int:bank_line_id>/entry")
+@requires("accounting.edit")
+def entry_from_bank_line(bank_line_id: int):
+    bank_line = bank.get_bank_line(db.session, bank_line_id, actor=current_user)
+    form = EntryFromLineForm()
+    if not form.validate_on_submit():
+        return _line_page(bank_line, form, 422)
+    try:
+        entry = bank.entry_from_line(
+            db.session,
+            bank_line.id,
+            account_code=form.account_code.data,
+            label=form.label.data,
+            actor=current_user,
+        )
+        if form.remember.data:
+            bank.save_rule(
+                db.session,
+                ledger_id=bank_line.ledger_id,
+                pattern=form.pattern.data or "",
+                account_code=form.account_code.data,
+                label=form.label.data if form.label.data != bank_line.label else "",
+            )
+    except DomainError as error:
+        db.session.rollback()
+        bank_line = bank.get_bank_line(db.session, bank_line_id, actor=current_user)
+        flash(str(error.message), "error")
+        attach_errors(form, error)
+        return _line_page(bank_line, form, 422)
+    flash(_("Entry %(number)s posted and reconciled.", number=entry.number), "success")
+    if form.remember.data:
+        flash(_("Rule remembered for the next lines."), "success")
+    return _back_to(bank_line)
+
+
+# --- the reconciliation statement ----------------------------------------------------------
+
+
+@bp.get("/bank/accounts/<int:bank_account_id>/reconciliation")
+@requires("accounting.view")
+def bank_reconciliation(bank_account_id: int):
+    bank_account = bank.get_bank_account(db.session, bank_account_id, actor=current_user)
+    on = None
+    if request.args.get("on"):
+        try:
+            on = parse_date(request.args["on"], strict=True)
+        except ValueError:
+            flash(_("Not a date."), "error")
+    view = bank.reconciliation_view(db.session, bank_account.id, on=on)
+    return render_template(
+        "bookkeeping/bank_reconciliation.html",
+        ledger=bank_account.ledger,
+        bank_account=bank_account,
+        view=view,
+        today=date.today(),
+    )

@@ -1,0 +1,737 @@
+"""VAT returns (SIMPL-TVA): the VAT collected and deductible of a ledger's month or quarter by
+rate, from the posted lines, and the entry that settles the VAT accounts once validated.
+
+Regime of collection (the default): the VAT of an invoice or a purchase with a customer or
+supplier line is due, or deductible, as that line is settled by payments (the lettrage
+matches, counted from the later of their two lines' dates); entries without such a line
+(paid on the spot) count at their date, as every entry does in the debit regime.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from accounting.matching import is_partner_account
+from accounting.models import (
+    VAT_PERIODS,
+    VAT_REGIMES,
+    Account,
+    Entry,
+    FiscalYear,
+    Journal,
+    Ledger,
+    Line,
+    Match,
+)
+from accounting.services import LineInput, lock_ledger, record_entry
+from billing.models import VatRate
+from bookkeeping.models import VatReturn, VatReturnLine
+from gie.errors import DomainError, NotFound, ValidationError
+from gie.money import CENT, ZERO, D
+
+#: accounts whose lines make a period worth a return: VAT collected and VAT deductible
+VAT_ACCOUNT_PREFIXES = ("4455", "3455")
+
+
+def vat_periods(ledger: Ledger, year: int) -> list[tuple[date, date]]:
+    """The months or quarters of a calendar year, per the ledger's VAT period."""
+    step = relativedelta(months=1 if ledger.vat_period == "monthly" else 3)
+    periods = []
+    start = date(year, 1, 1)
+    while start.year == year:
+        following = start + step
+        periods.append((start, following - relativedelta(days=1)))
+        start = following
+    return periods
+
+
+def filing_deadline(period_end: date) -> date:
+    """The last day of the month following the period."""
+    return period_end + relativedelta(day=1, months=2, days=-1)
+
+
+def books_start(session: Session, ledger_id: int) -> date | None:
+    return session.scalar(
+        select(func.min(FiscalYear.start_on)).where(FiscalYear.ledger_id == ledger_id)
+    )
+
+
+def validated_returns(session: Session, ledger_id: int) -> list[VatReturn]:
+    return list(
+        session.scalars(
+            select(VatReturn)
+            .where(VatReturn.ledger_id == ledger_id)
+            .order_by(VatReturn.period_start)
+        )
+    )
+
+
+def covering_return(returns: list[VatReturn], start: date, end: date) -> VatReturn | None:
+    """The validated return that covers (part of) a period; periods may have been quarters
+    before the ledger went monthly, so returns are looked up by overlap."""
+    return next(
+        (item for item in returns if item.period_start <= end and start <= item.period_end),
+        None,
+    )
+
+
+def ended_periods(session: Session, ledger: Ledger, today: date) -> list[tuple[date, date]]:
+    """Every period from the ledger's first fiscal year on that has ended by `today`."""
+    first_day = books_start(session, ledger.id)
+    if first_day is None:
+        return []
+    periods = []
+    for year in range(first_day.year, today.year + 1):
+        periods += [
+            (start, end) for start, end in vat_periods(ledger, year) if first_day <= end < today
+        ]
+    return periods
+
+
+def next_return_due(
+    session: Session, ledger: Ledger, today: date
+) -> tuple[date, date, date] | None:
+    """The oldest ended period without a validated return, as (start, end, filing deadline);
+    None when every ended period has its return."""
+    returns = validated_returns(session, ledger.id)
+    for start, end in ended_periods(session, ledger, today):
+        if covering_return(returns, start, end) is None:
+            return start, end, filing_deadline(end)
+    return None
+
+
+def periods_without_return(session: Session, ledger: Ledger, year: int) -> list[tuple[date, date]]:
+    """Ended periods of `year` with posted lines on VAT accounts and no validated return."""
+    returns = validated_returns(session, ledger.id)
+    today = date.today()
+    missing = []
+    for start, end in vat_periods(ledger, year):
+        if end >= today or covering_return(returns, start, end):
+            continue
+        has_vat_lines = session.scalar(
+            select(func.count(Line.id))
+            .join(Account, Account.id == Line.account_id)
+            .where(
+                Line.ledger_id == ledger.id,
+                Line.posted.is_(True),
+                Line.date >= start,
+                Line.date <= end,
+                or_(*(Account.code.startswith(prefix) for prefix in VAT_ACCOUNT_PREFIXES)),
+            )
+        )
+        if has_vat_lines:
+            missing.append((start, end))
+    return missing
+
+
+@dataclass(frozen=True)
+class PeriodStatus:
+    start: date
+    end: date
+    deadline: date
+    #: validated, to_do (ended, no return yet), not_ended, or before_books
+    status: str
+    vat_return: VatReturn | None = None
+
+
+def period_statuses(session: Session, ledger: Ledger, year: int, today: date) -> list[PeriodStatus]:
+    """The periods of a year with their return, if validated, or what is left to do."""
+    returns = validated_returns(session, ledger.id)
+    start_of_books = books_start(session, ledger.id)
+    statuses = []
+    for start, end in vat_periods(ledger, year):
+        vat_return = covering_return(returns, start, end)
+        if vat_return is not None:
+            status = "validated"
+        elif start_of_books is None or end < start_of_books:
+            status = "before_books"
+        elif end >= today:
+            status = "not_ended"
+        else:
+            status = "to_do"
+        statuses.append(PeriodStatus(start, end, filing_deadline(end), status, vat_return))
+    return statuses
+
+
+# --- the computation -----------------------------------------------------------------------
+
+KINDS = ("collected", "exempt", "deductible_fixed_assets", "deductible_expenses")
+RATE_PLACES = Decimal("0.01")
+
+
+class VatReturnRefused(DomainError):
+    """A return that cannot be validated (or settings refused); nothing was saved."""
+
+
+@dataclass(frozen=True)
+class RateAmounts:
+    rate: Decimal
+    base: Decimal
+    tax: Decimal
+
+
+@dataclass(frozen=True)
+class EntryToCheck:
+    entry_id: int
+    number: str
+    date: date
+    label: str
+
+
+@dataclass
+class VatReturnDraft:
+    """A return as computed from the posted lines, nothing saved; the SIMPL-TVA line numbers
+    are the properties named after them."""
+
+    ledger_id: int
+    period_start: date
+    period_end: date
+    regime: str
+    #: per kind (KINDS), the amounts of each rate, lowest rate first
+    by_rate: dict[str, list[RateAmounts]]
+    previous_credit: Decimal
+    to_check: list[EntryToCheck]
+
+    def _total(self, kind: str, attribute: str) -> Decimal:
+        return sum((getattr(amounts, attribute) for amounts in self.by_rate[kind]), ZERO)
+
+    @property
+    def line_30(self) -> Decimal:  #: exempt without right to deduction (art. 91)
+        return self._total("exempt", "base")
+
+    @property
+    def line_60(self) -> Decimal:  #: taxable turnover
+        return self._total("collected", "base")
+
+    @property
+    def line_10(self) -> Decimal:  #: total turnover
+        return self.line_30 + self.line_60
+
+    @property
+    def line_130(self) -> Decimal:  #: VAT due
+        return self._total("collected", "tax")
+
+    @property
+    def deductible_fixed_assets(self) -> Decimal:
+        return self._total("deductible_fixed_assets", "tax")
+
+    @property
+    def deductible_expenses(self) -> Decimal:
+        return self._total("deductible_expenses", "tax")
+
+    @property
+    def line_170(self) -> Decimal:  #: credit of the previous period
+        return self.previous_credit
+
+    @property
+    def line_190(self) -> Decimal:  #: total deductible
+        return self.deductible_fixed_assets + self.deductible_expenses + self.previous_credit
+
+    @property
+    def line_200(self) -> Decimal:  #: VAT payable
+        return max(self.line_130 - self.line_190, ZERO)
+
+    @property
+    def line_201(self) -> Decimal:  #: credit carried forward
+        return max(self.line_190 - self.line_130, ZERO)
+
+
+def _vat_kind(code: str) -> str | None:
+    if code.startswith("4455"):
+        return "collected"
+    if code.startswith("34551"):
+        return "deductible_fixed_assets"
+    if code.startswith("3455"):
+        return "deductible_expenses"
+    return None
+
+
+def _is_partner_line(code: str, partner: str) -> bool:
+    if _vat_kind(code) is not None:
+        return False
+    return code.startswith(("3421", "4411")) or (is_partner_account(code) and bool(partner))
+
+
+@dataclass
+class _BookLine:
+    id: int
+    code: str
+    debit: Decimal
+    credit: Decimal
+    partner: str
+    vat_rate: Decimal | None
+
+    @property
+    def class_number(self) -> str:
+        return self.code[:1]
+
+    @property
+    def vat_kind(self) -> str | None:
+        return _vat_kind(self.code)
+
+    @property
+    def is_partner(self) -> bool:
+        return _is_partner_line(self.code, self.partner)
+
+
+@dataclass
+class _BookEntry:
+    id: int
+    number: str
+    date: date
+    label: str
+    reversal_of_id: int | None
+    lines: list[_BookLine] = field(default_factory=list)
+    #: (kind, rate) -> (base, tax), full amounts; None when a rate cannot be told
+    amounts: dict[tuple[str, Decimal], tuple[Decimal, Decimal]] | None = None
+
+    @property
+    def carries_vat(self) -> bool:
+        return bool(self.amounts) or self.amounts is None
+
+    @property
+    def partner_total(self) -> Decimal:
+        return sum((line.debit + line.credit for line in self.lines if line.is_partner), ZERO)
+
+
+class _Rates:
+    """The rate records, read once: which rates were in force on a date."""
+
+    def __init__(self, session: Session):
+        self.records = list(session.scalars(select(VatRate)))
+
+    def in_force(self, on: date) -> list[VatRate]:
+        return [
+            record
+            for record in self.records
+            if record.valid_from <= on and (record.valid_to is None or record.valid_to >= on)
+        ]
+
+    def is_exempt(self, rate: Decimal, on: date) -> bool:
+        return rate == 0 and any(record.exempt for record in self.in_force(on))
+
+    def snap(self, base: Decimal, tax: Decimal, lines: int, on: date) -> Decimal | None:
+        """The rate in force whose tax on `base` is `tax` give or take a centime per line."""
+        if base == 0 or tax == 0:
+            return None
+        tolerance = CENT * max(lines, 1)
+        candidates = sorted(
+            {record.rate for record in self.in_force(on) if not record.exempt and record.rate},
+            key=lambda rate: abs(base * rate / 100 - tax),
+        )
+        for rate in candidates:
+            if abs(base * rate / 100 - tax) <= tolerance:
+                return rate.quantize(RATE_PLACES)
+        return None
+
+
+#: the classes of the base lines of each kind of VAT line, and +1 when VAT and base are
+#: credits (sales), -1 when they are debits (purchases)
+_BASE_CLASSES = {
+    "collected": (("7",), 1),
+    "deductible_fixed_assets": (("2",), -1),
+    "deductible_expenses": (("6",), -1),
+}
+
+
+def _signed(line: _BookLine, sign: int) -> Decimal:
+    return (line.credit - line.debit) * sign
+
+
+def _entry_amounts(entry: _BookEntry, rates: _Rates):
+    """The entry's base and tax by kind and rate: from the rates billing tagged, else inferred
+    from VAT / base snapped to the rates in force; None when a rate cannot be told."""
+    amounts: dict[tuple[str, Decimal], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    vat_lines = [line for line in entry.lines if line.vat_kind]
+    kinds = {line.vat_kind for line in vat_lines}
+    for kind in kinds:
+        classes, sign = _BASE_CLASSES[kind]
+        if kind != "collected" and len(kinds - {"collected"}) == 1:
+            # One kind of deductible VAT: whatever was bought (fixed asset or expense) is its base.
+            classes = ("2", "6")
+        kind_lines = [line for line in vat_lines if line.vat_kind == kind]
+        base_lines = [line for line in entry.lines if line.class_number in classes]
+        if all(line.vat_rate is not None for line in kind_lines):
+            tagged = {line.vat_rate.quantize(RATE_PLACES) for line in kind_lines}
+            for line in kind_lines:
+                amounts[kind, line.vat_rate.quantize(RATE_PLACES)][1] += _signed(line, sign)
+            for line in base_lines:
+                if line.vat_rate is not None and line.vat_rate.quantize(RATE_PLACES) in tagged:
+                    amounts[kind, line.vat_rate.quantize(RATE_PLACES)][0] += _signed(line, sign)
+            continue
+        if any(line.vat_rate is not None for line in kind_lines):
+            return None
+        tax = sum((_signed(line, sign) for line in kind_lines), ZERO)
+        base = sum((_signed(line, sign) for line in base_lines), ZERO)
+        rate = rates.snap(base, tax, len(base_lines), entry.date)
+        if rate is None:
+            return None
+        amounts[kind, rate][0] += base
+        amounts[kind, rate][1] += tax
+    for line in entry.lines:
+        exempt = line.vat_rate is not None and rates.is_exempt(line.vat_rate, entry.date)
+        if line.class_number == "7" and exempt:
+            amounts["exempt", line.vat_rate.quantize(RATE_PLACES)][0] += _signed(line, 1)
+    return {key: (base, tax) for key, (base, tax) in amounts.items()}
+
+
+def _excluded_entries(ledger_id: int):
+    """Entries that are neither sales, purchases nor payments for VAT: the openings (journal
+    AN) and the returns' own settlements."""
+    settlements = select(VatReturn.entry_id).where(
+        VatReturn.ledger_id == ledger_id, VatReturn.entry_id.is_not(None)
+    )
+    openings = (
+        select(Entry.id)
+        .join(Journal, Journal.id == Entry.journal_id)
+        .where(Entry.ledger_id == ledger_id, Journal.code == "AN")
+    )
+    return settlements.union(openings)
+
+
+def _candidate_entry_ids(session: Session, ledger_id: int, start: date, end: date, regime: str):
+    """Entries dated in the period with VAT lines or exempt sales, and (collection regime) the
+    two sides of matches that took effect in the period."""
+    excluded = _excluded_entries(ledger_id)
+    dated = set(
+        session.scalars(
+            select(Line.entry_id)
+            .join(Account, Account.id == Line.account_id)
+            .where(
+                Line.ledger_id == ledger_id,
+                Line.posted.is_(True),
+                Line.date >= start,
+                Line.date <= end,
+                or_(
+                    *(Account.code.startswith(prefix) for prefix in VAT_ACCOUNT_PREFIXES),
+                    and_(Account.class_number == 7, Line.vat_rate == 0),
+                ),
+                Line.entry_id.not_in(excluded),
+            )
+            .distinct()
+        )
+    )
+    matches = []
+    if regime == "collection":
+        debit_line, credit_line = aliased(Line), aliased(Line)
+        rows = session.execute(
+            select(Match.amount, debit_line, credit_line)
+            .join(debit_line, debit_line.id == Match.debit_line_id)
+            .join(credit_line, credit_line.id == Match.credit_line_id)
+            .where(
+                Match.ledger_id == ledger_id,
+                debit_line.date <= end,
+                credit_line.date <= end,
+                or_(debit_line.date >= start, credit_line.date >= start),
+            )
+        )
+        matches = [(D(amount), debit, credit) for amount, debit, credit in rows]
+    return dated, matches
+
+
+def _load_entries(session: Session, entry_ids: set[int], rates: _Rates) -> dict[int, _BookEntry]:
+    entries: dict[int, _BookEntry] = {}
+    if not entry_ids:
+        return entries
+    rows = session.execute(
+        select(
+            Entry.id,
+            Entry.number,
+            Entry.date,
+            Entry.label,
+            Entry.reversal_of_id,
+            Line,
+            Account.code,
+        )
+        .join(Line, Line.entry_id == Entry.id)
+        .join(Account, Account.id == Line.account_id)
+        .where(Entry.id.in_(list(entry_ids)), Entry.state == "posted")
+        .order_by(Entry.id, Line.position, Line.id)
+    )
+    for entry_id, number, on, label, reversal_of_id, line, code in rows:
+        entry = entries.setdefault(
+            entry_id, _BookEntry(entry_id, number or "", on, label, reversal_of_id)
+        )
+        entry.lines.append(
+            _BookLine(line.id, code, line.debit, line.credit, line.partner, line.vat_rate)
+        )
+    for entry in entries.values():
+        entry.amounts = _entry_amounts(entry, rates)
+    return entries
+
+
+def _fractions(dated, matches, entries, regime):
+    """How much of each entry's VAT falls in the period: all of it for entries dated in the
+    period (debit regime, or paid on the spot), else the share of its partner lines settled by
+    payments in the period."""
+    fractions: dict[int, Decimal] = defaultdict(Decimal)
+    for entry_id in dated:
+        entry = entries.get(entry_id)
+        if entry is None:
+            continue
+        if regime == "debit" or entry.partner_total == 0:
+            fractions[entry_id] += 1
+    for amount, debit_line, credit_line in matches:
+        for settled, counterpart in ((debit_line, credit_line), (credit_line, debit_line)):
+            entry = entries.get(settled.entry_id)
+            payment = entries.get(counterpart.entry_id)
+            if entry is None or not entry.carries_vat or entry.partner_total == 0:
+                continue
+            if payment is None or payment.carries_vat:
+                # A credit note cancels VAT rather than collects it; the openings (left out
+                # of `entries`) are no payments either.
+                continue
+            fractions[entry.id] += amount / entry.partner_total
+    return fractions
+
+
+def _previous_return(session: Session, ledger_id: int, period_start: date) -> VatReturn | None:
+    return session.scalar(
+        select(VatReturn)
+        .where(VatReturn.ledger_id == ledger_id, VatReturn.period_start < period_start)
+        .order_by(VatReturn.period_start.desc())
+        .limit(1)
+    )
+
+
+def compute_return(
+    session: Session, ledger_id: int, period_start: date, period_end: date
+) -> VatReturnDraft:
+    """The VAT of a period by kind and rate, from the posted lines; nothing is saved."""
+    ledger = session.get(Ledger, ledger_id)
+    if ledger is None:
+        raise NotFound(_l("This page does not exist."))
+    rates = _Rates(session)
+    regime = ledger.vat_regime
+    dated, matches = _candidate_entry_ids(session, ledger_id, period_start, period_end, regime)
+    excluded_ids = set(session.scalars(_excluded_entries(ledger_id)))
+    matched_ids = {line.entry_id for _, debit, credit in matches for line in (debit, credit)}
+    entries = _load_entries(session, (dated | matched_ids) - excluded_ids, rates)
+    fractions = _fractions(dated, matches, entries, regime)
+    totals: dict[tuple[str, Decimal], list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 2)
+    for entry_id, fraction in fractions.items():
+        entry = entries[entry_id]
+        if entry.amounts is None:
+            continue
+        for key, (base, tax) in entry.amounts.items():
+            totals[key][0] += base * fraction
+            totals[key][1] += tax * fraction
+    by_rate: dict[str, list[RateAmounts]] = {kind: [] for kind in KINDS}
+    for (kind, rate), (base, tax) in sorted(totals.items()):
+        amounts = RateAmounts(rate, D(base), D(tax))
+        if amounts.base or amounts.tax:
+            by_rate[kind].append(amounts)
+    previous = _previous_return(session, ledger_id, period_start)
+    return VatReturnDraft(
+        ledger_id=ledger_id,
+        period_start=period_start,
+        period_end=period_end,
+        regime=regime,
+        by_rate=by_rate,
+        previous_credit=previous.credit if previous else ZERO,
+        to_check=_to_check(entries, dated, fractions),
+    )
+
+
+def _to_check(entries, dated, fractions) -> list[EntryToCheck]:
+    """Entries of the period whose rate cannot be told, but for an entry and its reversal
+    that cancel each other in the period."""
+    unknown = {
+        entry.id: entry
+        for entry in entries.values()
+        if entry.amounts is None and (entry.id in dated or fractions.get(entry.id))
+    }
+    for entry in list(unknown.values()):
+        original = unknown.get(entry.reversal_of_id)
+        if original is not None and fractions.get(entry.id) == fractions.get(original.id):
+            del unknown[entry.id], unknown[original.id]
+    return [
+        EntryToCheck(entry.id, entry.number, entry.date, entry.label)
+        for entry in sorted(unknown.values(), key=lambda entry: (entry.date, entry.id))
+    ]
+
+
+# --- validation and settings ---------------------------------------------------------------
+
+
+def period_of(ledger: Ledger, period_start: date) -> tuple[date, date]:
+    """The period that starts on `period_start`, per the ledger's setting. Raises NotFound."""
+    for start, end in vat_periods(ledger, period_start.year):
+        if start == period_start:
+            return start, end
+    raise NotFound(_l("This page does not exist."))
+
+
+def _settlement_lines(draft: VatReturnDraft) -> list[LineInput]:
+    """4455 debited by the VAT collected, the deductible VAT and the credit used credited, and
+    the balance to 4456 (due) or 3456 (credit); positive amounts are debits."""
+    label = str(_l("VAT return"))
+    amounts = (
+        ("4455", draft.line_130),
+        ("34551", -draft.deductible_fixed_assets),
+        ("34552", -draft.deductible_expenses),
+        ("3456", -draft.previous_credit),
+        ("4456", -draft.line_200),
+        ("3456", draft.line_201),
+    )
+    return [
+        LineInput(code, debit=max(amount, ZERO), credit=max(-amount, ZERO), label=label)
+        for code, amount in amounts
+        if amount
+    ]
+
+
+def validate_return(
+    session: Session, ledger_id: int, period_start: date, *, actor, today: date | None = None
+) -> VatReturn:
+    """Save the period's return as computed now and post the entry that settles the VAT
+    accounts (journal OD, dated the period's last day), all or nothing.
+
+    Raises VatReturnRefused (already validated, not ended, the previous period not validated,
+    entries to check), PostingRefused (the books refuse the date), NotFound.
+    """
+    today = today or date.today()
+    with session.begin_nested():
+        ledger = lock_ledger(session, ledger_id)
+        start, end = period_of(ledger, period_start)
+        returns = validated_returns(session, ledger.id)
+        if covering_return(returns, start, end):
+            raise VatReturnRefused(_l("The return of this period is validated already."))
+        if end >= today:
+            raise VatReturnRefused(_l("The period has not ended yet."))
+        first_day = books_start(session, ledger.id)
+        if first_day is None or end < first_day:
+            raise VatReturnRefused(_l("The books start after this period."))
+        day_before = start - relativedelta(days=1)
+        if day_before >= first_day and covering_return(returns, day_before, day_before) is None:
+            raise VatReturnRefused(
+                _l("Validate the returns in order: the previous period is not validated yet.")
+            )
+        draft = compute_return(session, ledger.id, start, end)
+        if draft.to_check:
+            raise VatReturnRefused(
+                _l("Some entries have a VAT rate to check: correct them before validating.")
+            )
+        vat_return = VatReturn(
+            ledger_id=ledger.id,
+            period_start=start,
+            period_end=end,
+            regime=draft.regime,
+            collected=draft.line_130,
+            deductible_fixed_assets=draft.deductible_fixed_assets,
+            deductible_expenses=draft.deductible_expenses,
+            previous_credit=draft.previous_credit,
+            due=draft.line_200,
+            credit=draft.line_201,
+            validated_by_id=getattr(actor, "id", None),
+            lines=[
+                VatReturnLine(kind=kind, rate=amounts.rate, base=amounts.base, tax=amounts.tax)
+                for kind in KINDS
+                for amounts in draft.by_rate[kind]
+            ],
+        )
+        lines = _settlement_lines(draft)
+        if lines:
+            vat_return.entry_id = record_entry(
+                session,
+                ledger.id,
+                journal_code="OD",
+                entry_date=end,
+                label=str(
+                    _l(
+                        "VAT return %(start)s – %(end)s",
+                        start=start.isoformat(),
+                        end=end.isoformat(),
+                    )
+                ),
+                lines=lines,
+                actor=actor,
+            ).id
+        session.add(vat_return)
+        session.flush()
+    return vat_return
+
+
+def update_settings(
+    session: Session, ledger_id: int, *, vat_period: str, vat_regime: str
+) -> Ledger:
+    """Set how often the ledger files (monthly or quarterly) and its regime. Raises
+    ValidationError, NotFound."""
+    ledger = session.get(Ledger, ledger_id)
+    if ledger is None:
+        raise NotFound(_l("This page does not exist."))
+    errors = {}
+    if vat_period not in VAT_PERIODS:
+        errors["vat_period"] = [_l("Choose monthly or quarterly.")]
+    if vat_regime not in VAT_REGIMES:
+        errors["vat_regime"] = [_l("Choose the regime of collection or of debit.")]
+    if errors:
+        raise ValidationError(_l("Check the VAT settings."), field_errors=errors)
+    ledger.vat_period, ledger.vat_regime = vat_period, vat_regime
+    session.flush()
+    return ledger
+
+
+def get_return(session: Session, ledger_id: int, period_start: date) -> VatReturn | None:
+    return session.scalar(
+        select(VatReturn).where(
+            VatReturn.ledger_id == ledger_id, VatReturn.period_start == period_start
+        )
+    )
+
+
+def saved_draft(vat_return: VatReturn) -> VatReturnDraft:
+    """A validated return as it was computed then (the books may have moved since)."""
+    by_rate: dict[str, list[RateAmounts]] = {kind: [] for kind in KINDS}
+    for line in vat_return.lines:
+        by_rate[line.kind].append(RateAmounts(line.rate, line.base, line.tax))
+    return VatReturnDraft(
+        ledger_id=vat_return.ledger_id,
+        period_start=vat_return.period_start,
+        period_end=vat_return.period_end,
+        regime=vat_return.regime,
+        by_rate=by_rate,
+        previous_credit=vat_return.previous_credit,
+        to_check=[],
+    )
+
+
+@dataclass(frozen=True)
+class FormLine:
+    """A line of the SIMPL-TVA form: its number (none for a rate's detail), base and tax."""
+
+    number: str
+    label: str
+    rate: Decimal | None = None
+    base: Decimal | None = None
+    tax: Decimal | None = None
+
+
+def form_lines(draft: VatReturnDraft) -> list[FormLine]:
+    """The return as the SIMPL-TVA form numbers its lines, rate by rate."""
+
+    def detail(kind: str, label) -> list[FormLine]:
+        return [
+            FormLine("", label, amounts.rate, amounts.base, amounts.tax)
+            for amounts in draft.by_rate[kind]
+        ]
+
+    return [
+        FormLine("10", _l("Total turnover, excluding VAT"), base=draft.line_10),
+        FormLine("30", _l("Exempt without right to deduction (art. 91)"), base=draft.line_30),
+        FormLine("60", _l("Taxable turnover"), base=draft.line_60),
+        *detail("collected", _l("VAT due")),
+        FormLine("130", _l("Total VAT due"), tax=draft.line_130),
+        *detail("deductible_fixed_assets", _l("Deductible VAT on fixed assets")),
+        *detail("deductible_expenses", _l("Deductible VAT on other purchases and expenses")),
+        FormLine("170", _l("Credit of the previous period"), tax=draft.line_170),
+        FormLine("190", _l("Total deductible VAT"), tax=draft.line_190),
+        FormLine("200", _l("VAT payable"), tax=draft.line_200),
+        FormLine("201", _l("Credit to carry forward"), tax=draft.line_201),
+    ]

@@ -1,0 +1,37 @@
+"""The upload store: files named by the SHA-256 of their content, outside the static folder,
+written whole or not at all. Two uploads of the same bytes share one file, so a file is never
+deleted when a record that named it goes (another record, or a rolled-back delete, may still
+need it)."""
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+
+def content_hash(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def stored_path(store: Path, area: str, sha256: str, *, suffix: str = "") -> Path:
+    """Where a file of an area of the store ("photos", "documents") lives: fanned out by the
+    first two hex digits so no directory grows too large."""
+    return Path(store) / area / sha256[:2] / f"{sha256}{suffix}"
+
+
+def write_once(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Write a file of the store atomically (a temporary file renamed into place, so a reader
+    never sees half a file); an existing file, same content by its name, is kept."""
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            write(out)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,1 @@
+"""The regional programme's actors (read-only) and the observatory feed."""

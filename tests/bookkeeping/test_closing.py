@@ -1,0 +1,258 @@
+"""Year-end closing from the bookkeeping side: the checklist, forcing past the bank and the
+documents only, the `accounting close` command and the closing page."""
+
+import hashlib
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from accounting import services
+from accounting.closing import ClosingRefused
+from accounting.models import Account, Entry, FiscalYear
+from accounting.services import LineInput
+from bookkeeping import closing
+from bookkeeping.models import BankAccount, BankLine, BankStatement, Document, VatReturn
+
+
+@pytest.fixture
+def books(session, make_cooperative):
+    """2026 books with one of each thing left to do: a draft, a sale whose VAT period (Q1)
+    has no return, an unreconciled bank line, and that sale without a supporting document."""
+    cooperative = make_cooperative()
+    ledger = services.open_ledger(session, cooperative.code, first_year=2026)
+    sale = services.record_entry(
+        session,
+        ledger.id,
+        journal_code="VT",
+        entry_date=date(2026, 2, 10),
+        label="Vente de tapis",
+        lines=[
+            LineInput("3421", debit=Decimal("1200.00"), partner="HOTEL-1"),
+            LineInput("7124", credit=Decimal("1000.00")),
+            LineInput("4455", credit=Decimal("200.00"), vat_rate=Decimal("20")),
+        ],
+    )
+    draft = services.save_draft(
+        session,
+        ledger.id,
+        journal_code="OD",
+        entry_date=date(2026, 3, 1),
+        label="Brouillon",
+        lines=[LineInput("5141", debit=Decimal("5")), LineInput("7124", credit=Decimal("5"))],
+    )
+    bank = session.scalar(
+        select(Account).where(Account.ledger_id == ledger.id, Account.code == "5141")
+    )
+    bank_account = BankAccount(ledger_id=ledger.id, account_id=bank.id, name="Al Barid Bank")
+    session.add(bank_account)
+    session.flush()
+    statement = BankStatement(
+        ledger_id=ledger.id,
+        bank_account_id=bank_account.id,
+        source="csv",
+        file_sha256="0" * 64,
+        start_on=date(2026, 3, 1),
+        end_on=date(2026, 3, 31),
+        opening_balance=Decimal("0"),
+        closing_balance=Decimal("1200"),
+    )
+    session.add(statement)
+    session.flush()
+    session.add(
+        BankLine(
+            ledger_id=ledger.id,
+            bank_account_id=bank_account.id,
+            statement_id=statement.id,
+            date=date(2026, 3, 5),
+            label="Virement HOTEL-1",
+            amount=Decimal("1200"),
+            fingerprint="closing-test",
+        )
+    )
+    session.commit()
+    return {"ledger": ledger, "cooperative": cooperative, "sale": sale, "draft": draft}
+
+
+def _settle_drafts_and_vat(session, books):
+    session.delete(session.get(Entry, books["draft"].id))
+    session.add(
+        VatReturn(
+            ledger_id=books["ledger"].id,
+            period_start=date(2026, 1, 1),
+            period_end=date(2026, 3, 31),
+            regime="collection",
+            collected=Decimal("200"),
+            due=Decimal("200"),
+        )
+    )
+    session.commit()
+
+
+def _counts(items):
+    return {item.key: item.count for item in items}
+
+
+def test_checklist_counts_what_is_left_to_do(session, books):
+    items = closing.checklist(session, books["ledger"].id, "2026")
+    assert _counts(items) == {"drafts": 1, "balanced": 0, "vat": 1, "bank": 1, "documents": 1}
+    assert [item.key for item in items if item.skippable] == ["bank", "documents"]
+
+
+def test_a_document_and_a_validated_return_tick_their_items(session, books):
+    _settle_drafts_and_vat(session, books)
+    session.add(
+        Document(
+            cooperative_id=books["cooperative"].id,
+            entry_id=books["sale"].id,
+            sha256=hashlib.sha256(b"pdf").hexdigest(),
+            filename="facture.pdf",
+            content_type="application/pdf",
+            size=3,
+        )
+    )
+    counts = _counts(closing.checklist(session, books["ledger"].id, "2026"))
+    assert counts == {"drafts": 0, "balanced": 0, "vat": 0, "bank": 1, "documents": 0}
+
+
+def test_closing_refuses_listing_every_unmet_item(session, books):
+    with pytest.raises(ClosingRefused) as refused:
+        closing.close_with_checklist(session, books["ledger"].id, "2026")
+    assert [str(reason) for reason in refused.value.field_errors["closing"]] == [
+        "Drafts not posted: 1.",
+        "VAT periods without a validated return: 1.",
+        "Bank lines not reconciled: 1.",
+        "Posted entries without a supporting document: 1.",
+    ]
+
+
+def test_force_skips_only_the_bank_and_the_documents(session, books):
+    with pytest.raises(ClosingRefused) as refused:
+        closing.close_with_checklist(session, books["ledger"].id, "2026", force=True)
+    assert [str(reason) for reason in refused.value.field_errors["closing"]] == [
+        "Drafts not posted: 1.",
+        "VAT periods without a validated return: 1.",
+    ]
+    _settle_drafts_and_vat(session, books)
+    summary = closing.close_with_checklist(session, books["ledger"].id, "2026", force=True)
+    assert summary.result == Decimal("1000.00")
+    assert summary.opening_entry.number == "AN-2027-00001"
+
+
+def test_cli_refuses_listing_why_then_closes_with_force(session, books, runner):
+    code = books["ledger"].code
+    refused = runner.invoke(args=["accounting", "close", code, "--year", "2026"])
+    assert refused.exit_code == 1
+    assert "Fiscal year 2026 cannot be closed." in refused.output
+    assert "Drafts not posted: 1." in refused.output
+    assert "Bank lines not reconciled: 1." in refused.output
+
+    _settle_drafts_and_vat(session, books)
+    still = runner.invoke(args=["accounting", "close", code, "--year", "2026"])
+    assert still.exit_code == 1 and "Bank lines not reconciled: 1." in still.output
+
+    closed = runner.invoke(args=["accounting", "close", code, "--year", "2026", "--force"])
+    assert closed.exit_code == 0, closed.output
+    assert "result 1000.00" in closed.output and "AN-2027-00001" in closed.output
+    year = session.scalar(
+        select(FiscalYear).where(
+            FiscalYear.ledger_id == books["ledger"].id, FiscalYear.name == "2026"
+        )
+    )
+    session.refresh(year)
+    assert year.closed
+
+
+def test_cli_names_an_unknown_year(books, runner):
+    result = runner.invoke(args=["accounting", "close", books["ledger"].code, "--year", "1999"])
+    assert result.exit_code == 1 and "No fiscal year 1999" in result.output
+
+
+# --- the closing page ----------------------------------------------------------------------
+
+
+def _page(client, books, **params):
+    return client.get(f"/books/ledgers/{books['ledger'].id}/closing", query_string=params)
+
+
+def _year_id(session, books, name="2026"):
+    return session.scalar(
+        select(FiscalYear.id).where(
+            FiscalYear.ledger_id == books["ledger"].id, FiscalYear.name == name
+        )
+    )
+
+
+def test_page_shows_the_checklist_with_links_to_the_work(client, books, login_as):
+    login_as("accountant", locale="en")
+    page = _page(client, books).get_data(as_text=True)
+    assert "Year-end closing" in page
+    assert 'id="checklist-drafts"' in page and "state=draft" in page
+    assert "documents=missing" in page
+    assert f"/books/ledgers/{books['ledger'].id}/vat?year=2026" in page
+    assert f"/books/ledgers/{books['ledger'].id}/bank" in page
+    assert "Close the year" in page and "data-confirm" in page
+
+
+def test_closing_from_the_page_refuses_then_closes_with_force(session, client, books, login_as):
+    login_as("accountant", locale="en")
+    url = f"/books/ledgers/{books['ledger'].id}/closing/close"
+    year_id = _year_id(session, books)
+    refused = client.post(url, data={"fiscal_year_id": year_id}, follow_redirects=True)
+    text = refused.get_data(as_text=True)
+    assert "Fiscal year 2026 cannot be closed." in text and "Drafts not posted: 1." in text
+
+    _settle_drafts_and_vat(session, books)
+    closed = client.post(url, data={"fiscal_year_id": year_id, "force": "y"}, follow_redirects=True)
+    text = closed.get_data(as_text=True)
+    assert "Opening entry AN-2027-00001 posted." in text
+    assert 'id="closing-status">Closed' in text
+    assert "Close the year" not in text
+    assert "Reopen" not in text  # only admins reopen
+    ledger_page = client.get(f"/accounting/ledgers/{books['ledger'].id}").get_data(as_text=True)
+    assert "Closed · by Accountant Test on" in ledger_page
+    assert f"/books/ledgers/{books['ledger'].id}/closing?year={year_id}" in ledger_page
+
+
+def test_admin_reopens_with_a_reason_and_an_empty_one_is_refused(session, client, books, login_as):
+    _settle_drafts_and_vat(session, books)
+    closing.close_with_checklist(session, books["ledger"].id, "2026", force=True)
+    session.commit()
+    login_as("admin", locale="en")
+    year_id = _year_id(session, books)
+    url = f"/books/ledgers/{books['ledger'].id}/closing/reopen"
+    assert "Reopen" in _page(client, books, year=year_id).get_data(as_text=True)
+    empty = client.post(url, data={"fiscal_year_id": year_id, "reason": " "}, follow_redirects=True)
+    assert "Give the reason for reopening." in empty.get_data(as_text=True)
+    assert session.get(FiscalYear, year_id).closed
+
+    reopened = client.post(
+        url, data={"fiscal_year_id": year_id, "reason": "Facture oubliée"}, follow_redirects=True
+    )
+    text = reopened.get_data(as_text=True)
+    assert "Fiscal year 2026 reopened." in text and "Facture oubliée" in text
+    session.expire_all()
+    assert not session.get(FiscalYear, year_id).closed
+
+
+def test_accountant_may_not_reopen(session, client, books, login_as):
+    login_as("accountant", locale="en")
+    response = client.post(
+        f"/books/ledgers/{books['ledger'].id}/closing/reopen",
+        data={"fiscal_year_id": _year_id(session, books), "reason": "Erreur"},
+    )
+    assert response.status_code == 403
+
+
+def test_president_reads_own_checklist_but_cannot_close(client, books, login_as, make_cooperative):
+    login_as("president", books["cooperative"], locale="en")
+    page = _page(client, books)
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert 'id="checklist-vat"' in text and "Close the year" not in text
+
+
+def test_president_gets_404_on_another_cooperative_closing(client, books, login_as):
+    login_as("president")
+    assert _page(client, books).status_code == 404

@@ -1,0 +1,67 @@
+"""The accountant imports a bank statement and accepts a suggested match, in French and
+Arabic."""
+
+from datetime import date
+from decimal import Decimal
+
+from playwright.sync_api import expect
+
+
+def _french(amount: Decimal) -> str:
+    return f"{amount:.2f}".replace(".", ",")
+
+
+def _statement(on: date, label: str, amount: Decimal, balance: Decimal) -> bytes:
+    """One line in the demo's CIH Bank format: the cheque the books have and the bank has
+    now cashed."""
+    debit, credit = ("", _french(amount)) if amount > 0 else (_french(-amount), "")
+    rows = [
+        "CIH BANK - Relevé",
+        "Date opération;Libellé;Référence;Débit;Crédit;Solde",
+        f"{on:%d/%m/%Y};{label};;{debit};{credit};{_french(balance + amount)}",
+    ]
+    return ("\r\n".join(rows) + "\r\n").encode("cp1252")
+
+
+def test_accountant_imports_a_statement_and_accepts_a_suggestion(visitor):
+    visitor.login("comptable@gie-tta.ma")
+    page = visitor.page
+    visitor.go("/accounting/")
+    page.click("table.dense a:text-is('COOP-001')")
+    page.click(".subnav a[href$='/bank']")
+    page.click("table.dense tbody a >> nth=0")
+    account_url = page.url
+    visitor.shot("bank-account")
+
+    # what the books have and the bank not yet: the last open line of the books
+    page.goto(f"{account_url}/reconciliation?on={date.today().isoformat()}")
+    balance = Decimal(page.get_attribute("[data-bank-balance]", "data-bank-balance"))
+    open_line = page.locator("table.book-lines tbody tr[data-date]").last
+    on = date.fromisoformat(open_line.get_attribute("data-date"))
+    amount = Decimal(open_line.get_attribute("data-amount"))
+    visitor.shot("bank-reconciliation")
+
+    label = f"REMISE TEST {visitor.language.upper()}"
+    page.goto(account_url)
+    page.set_input_files(
+        "#file",
+        files=[
+            {
+                "name": f"releve-{visitor.language}.csv",
+                "mimeType": "text/csv",
+                "buffer": _statement(on, label, amount, balance),
+            }
+        ],
+    )
+    page.click("form.bank-import button[type=submit]")
+    expect(page.locator(".flash-success")).to_be_visible()
+    row = page.locator("tr[data-bank-line]", has_text=label)
+    expect(row.locator("form.bank-accept button")).to_have_count(1)
+    visitor.shot("bank-statement")
+
+    row.locator("form.bank-accept button").click()
+    expect(page.locator(".flash-success")).to_be_visible()
+    row = page.locator("tr[data-bank-line]", has_text=label)
+    expect(row.locator(".badge-active")).to_be_visible()
+    expect(row.locator("form.bank-accept")).to_have_count(0)
+    visitor.shot("bank-reconciled")
