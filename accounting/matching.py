@@ -196,6 +196,9 @@ def open_items(
     lines are left out.
 
     One query: the matched sums come from one grouped subquery joined to the lines."""
+    accounts = select(Account.id).where(
+        Account.ledger_id == ledger_id, Account.code.startswith(account_prefix)
+    )
     debit_line, credit_line = aliased(Line), aliased(Line)
     dated = [debit_line.date <= as_of, credit_line.date <= as_of] if as_of is not None else []
 
@@ -204,7 +207,7 @@ def open_items(
             select(column.label("line_id"), Match.amount.label("amount"))
             .join(debit_line, debit_line.id == Match.debit_line_id)
             .join(credit_line, credit_line.id == Match.credit_line_id)
-            .where(Match.ledger_id == ledger_id, *dated)
+            .where(Match.ledger_id == ledger_id, Match.account_id.in_(accounts), *dated)
         )
 
     sides = union_all(side(Match.debit_line_id), side(Match.credit_line_id)).subquery()
@@ -213,14 +216,27 @@ def open_items(
         .group_by(sides.c.line_id)
         .subquery()
     )
+    # The accounts first, so that the lines are read through their account index; settled
+    # lines left out in SQL, and plain columns rather than Line objects: a busy ledger has
+    # thousands of partner lines.
     statement = (
-        select(Line, Account.code, func.coalesce(matched.c.amount, 0))
+        select(
+            Line.id,
+            Line.entry_id,
+            Line.date,
+            Line.label,
+            Line.partner,
+            Line.debit,
+            Line.credit,
+            Account.code,
+            func.coalesce(matched.c.amount, 0).label("matched"),
+        )
         .join(Account, Account.id == Line.account_id)
         .outerjoin(matched, matched.c.line_id == Line.id)
         .where(
-            Line.ledger_id == ledger_id,
+            Line.account_id.in_(accounts),
             Line.posted.is_(True),
-            Account.code.startswith(account_prefix),
+            func.coalesce(matched.c.amount, 0) != Line.debit + Line.credit,
         )
         .order_by(Line.partner, Line.date, Line.id)
     )
@@ -231,11 +247,9 @@ def open_items(
     if exclude_entry_ids is not None:
         statement = statement.where(Line.entry_id.not_in(exclude_entry_ids))
     items = []
-    for line, code, matched_amount in session.execute(statement):
+    for line in session.execute(statement):
         signed = line.debit - line.credit
-        left = remaining(line, D(matched_amount))
-        if left == 0:
-            continue
+        left = remaining(line, D(line.matched))
         items.append(
             OpenItem(
                 line_id=line.id,
@@ -243,7 +257,7 @@ def open_items(
                 date=line.date,
                 label=line.label,
                 partner=line.partner,
-                account_code=code,
+                account_code=line.code,
                 amount=signed,
                 open_amount=left if signed > 0 else -left,
             )

@@ -1168,12 +1168,17 @@ class AgedBalance:
     totals: AgedRow
 
 
-def _age_bucket(line_date: date, on: date) -> int:
-    """0-30, 31-60, 61-90 or over 90 days before `on`: 0, 1, 2 or 3."""
-    for index, days in enumerate(AGED_BUCKETS):
-        if line_date >= on - relativedelta(days=days):
+def _age_limits(on: date) -> list[date]:
+    """The oldest date of each age bucket before `on`, but the last (over 90 days)."""
+    return [on - relativedelta(days=days) for days in AGED_BUCKETS]
+
+
+def _age_bucket(line_date: date, limits: list[date]) -> int:
+    """0-30, 31-60, 61-90 or over 90 days before `on` (its `_age_limits`): 0, 1, 2 or 3."""
+    for index, limit in enumerate(limits):
+        if line_date >= limit:
             return index
-    return len(AGED_BUCKETS)
+    return len(limits)
 
 
 def aged_balance(
@@ -1197,6 +1202,7 @@ def aged_balance(
         FiscalYear.ledger_id == ledger_id, FiscalYear.opening_entry_id.is_not(None)
     )
     sign = 1 if side == "customers" else -1
+    limits = _age_limits(on)
     figures: dict[str, list[Decimal]] = {}
     for item in matching.open_items(
         session,
@@ -1206,7 +1212,7 @@ def aged_balance(
         exclude_entry_ids=opening_entries,
     ):
         buckets = figures.setdefault(item.partner, [ZERO] * (len(AGED_BUCKETS) + 1))
-        buckets[_age_bucket(item.date, on)] += sign * item.open_amount
+        buckets[_age_bucket(item.date, limits)] += sign * item.open_amount
 
     names = (
         dict(

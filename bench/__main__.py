@@ -1,5 +1,6 @@
-"""`python -m bench`: generate a dataset in a fresh database per backend, time the reports and
-the import against their targets, print the table and write bench/results/latest-<backend>.json.
+"""`python -m bench`: generate a dataset in a fresh database per backend, time the reports, the
+cockpit, the import and a year-end closing against their targets, print the table and write
+bench/results/latest-<backend>.json.
 
 Exits 1 when a measurement misses its target.
 """

@@ -11,10 +11,15 @@ about 4 % of the lines (some 40,000), the median one about 0.3 %. Each ledger ha
 payroll, social security and VAT entries when it is busy enough, and otherwise a mix of sales
 (3421/7121/4455), purchases (6121/34552/4411), bank receipts and payments (5141 against
 customers and suppliers), cash sales, overheads and bank fees, each of 2 to 4 lines.
+
+Receipts and payments are then matched (lettrage) with the invoices of their partner, oldest
+first, in one bulk insert per ledger: most invoices end fully matched, some partially, the
+recent ones open, and about one payment in ten is left unallocated.
 """
 
 import csv
 import random
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -22,10 +27,13 @@ from decimal import Decimal
 from pathlib import Path
 from time import perf_counter
 
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from accounting import importers, services
+from accounting.models import Account, Line, Match
 from bench import databases
+from billing import services as billing_services
 from gie.cooperatives import services as cooperative_services
 from gie.cooperatives.models import FILIERES, PROVINCES
 from gie.db import make_engine
@@ -56,6 +64,7 @@ class LedgerInfo:
     code: str
     entries: int
     lines: int
+    matches: int = 0
 
 
 @dataclass
@@ -77,6 +86,10 @@ class Dataset:
     @property
     def entries(self) -> int:
         return sum(ledger.entries for ledger in self.ledgers)
+
+    @property
+    def matches(self) -> int:
+        return sum(ledger.matches for ledger in self.ledgers)
 
     def busiest(self) -> LedgerInfo:
         return max(self.ledgers, key=lambda ledger: (ledger.lines, ledger.code))
@@ -398,6 +411,62 @@ def write_csv(path: Path, drafts: list[Draft]) -> int:
     return written
 
 
+#: the partner accounts matched, and the side of their invoices: customers' invoices are debits
+#: settled by receipts (credits), suppliers' are credits settled by payments (debits)
+MATCHED_ACCOUNTS = (("3421", "debit"), ("4411", "credit"))
+#: share of the payments left unallocated (an open credit of the partner)
+UNALLOCATED = 0.1
+
+
+def match_payments(session: Session, ledger_id: int, rng: random.Random) -> int:
+    """Match each payment of a partner with its open invoices dated on or before it, oldest
+    first, as far as the payment goes (the last invoice it reaches may stay partly open);
+    one bulk insert of the Match rows. Returns how many were inserted."""
+    rows = []
+    for code, invoice_side in MATCHED_ACCOUNTS:
+        account_id = session.scalar(
+            select(Account.id).where(Account.ledger_id == ledger_id, Account.code == code)
+        )
+        lines = session.execute(
+            select(Line.id, Line.partner, Line.debit, Line.credit)
+            .where(Line.account_id == account_id, Line.posted.is_(True), Line.partner != "")
+            .order_by(Line.partner, Line.date, Line.id)
+        )
+        partner, invoices = None, deque()
+        for line_id, line_partner, debit, credit in lines:
+            if line_partner != partner:
+                partner, invoices = line_partner, deque()
+            is_invoice = (debit if invoice_side == "debit" else credit) > 0
+            if is_invoice:
+                invoices.append([line_id, debit + credit])
+                continue
+            left = debit + credit
+            if rng.random() < UNALLOCATED:
+                continue
+            while invoices and left > 0:
+                invoice = invoices[0]
+                amount = min(invoice[1], left)
+                debit_id, credit_id = (
+                    (invoice[0], line_id) if invoice_side == "debit" else (line_id, invoice[0])
+                )
+                rows.append(
+                    {
+                        "ledger_id": ledger_id,
+                        "account_id": account_id,
+                        "debit_line_id": debit_id,
+                        "credit_line_id": credit_id,
+                        "amount": amount,
+                    }
+                )
+                invoice[1] -= amount
+                left -= amount
+                if invoice[1] == 0:
+                    invoices.popleft()
+    if rows:
+        session.execute(insert(Match.__table__), rows)
+    return len(rows)
+
+
 # --- the database ------------------------------------------------------------------------------
 
 
@@ -452,6 +521,7 @@ def generate(
     shares = split(lines, cooperatives, random.Random(seed))
     ledgers = []
     with make_session() as session:
+        billing_services.ensure_vat_rates(session)  # what the VAT return snaps rates to
         for number in range(1, cooperatives + 1):
             code = f"COOP-{number:03d}"
             ledger = open_books(
@@ -473,8 +543,9 @@ def generate(
         entries = to_post(drafts)
         with make_session() as session:
             summary = importers.post_entries(session, ledger_id, entries)
+            matches = match_payments(session, ledger_id, activity.rng)
             session.commit()
-        dataset.ledgers.append(LedgerInfo(ledger_id, code, summary.entries, summary.lines))
+        dataset.ledgers.append(LedgerInfo(ledger_id, code, summary.entries, summary.lines, matches))
         before, posted = posted, posted + summary.lines
         if posted // step != before // step or posted == lines:
             elapsed = perf_counter() - started

@@ -4,8 +4,10 @@ and its JSON.
 Each report is called once to warm the caches, then `repeat` times, each call in a new
 session (a new transaction, the connection from the pool, as a web request has); the time
 is the service function's (SQL and the Python that shapes the result), not the page's
-rendering. The import is `importers.import_entries` of a generated CSV file into the fresh
-books of a new cooperative, commit included, as `flask accounting import` runs it.
+rendering. The cockpit is timed the same way, once over every ledger. The import is
+`importers.import_entries` of a generated CSV file into the fresh books of a new cooperative,
+commit included, as `flask accounting import` runs it. Last, the year-end closing of the first
+fiscal year of the busiest ledger is timed once, in a transaction rolled back.
 """
 
 import json
@@ -25,17 +27,27 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from accounting import importers, reports, services
+from accounting import closing, importers, reports, services
 from accounting.models import Account
 from bench import databases
 from bench.generate import SEED, Activity, Dataset, LedgerInfo, open_books, write_csv
+from bookkeeping import cockpit, vat
 from gie.db import make_engine
 
 #: seconds
 REPORT_TARGET = 0.050
+COCKPIT_TARGET = 0.5
 IMPORT_TARGET = 20.0
+CLOSING_TARGET = 10.0
 
-REPORTS = ("trial_balance", "income_statement", "balance_sheet", "general_ledger")
+REPORTS = (
+    "trial_balance",
+    "income_statement",
+    "balance_sheet",
+    "general_ledger",
+    "aged_balance",
+    "vat_return",
+)
 #: the ledgers the reports are measured on
 LEDGERS = ("busiest", "typical")
 
@@ -80,6 +92,16 @@ def _report_calls(session: Session, ledger: LedgerInfo, year: int) -> dict[str, 
         assert page.lines, "the bank account has no line in the year"
         return page
 
+    def aged_balance(session):
+        aged = reports.aged_balance(session, ledger.id, on=last, side="customers")
+        assert aged.rows, "no customer has anything open"
+        return aged
+
+    def vat_return(session):
+        draft = vat.compute_return(session, ledger.id, date(year, 10, 1), last)
+        assert draft.line_130, "no VAT collected in the quarter"
+        return draft
+
     return {
         "trial_balance": lambda session: reports.trial_balance(
             session, ledger.id, date_from=first, date_to=last
@@ -89,6 +111,8 @@ def _report_calls(session: Session, ledger: LedgerInfo, year: int) -> dict[str, 
         ),
         "balance_sheet": lambda session: reports.balance_sheet(session, ledger.id, on=last),
         "general_ledger": general_ledger,
+        "aged_balance": aged_balance,
+        "vat_return": vat_return,
     }
 
 
@@ -97,6 +121,8 @@ LABELS = {
     "income_statement": "CPC (income statement) {year}",
     "balance_sheet": "bilan (balance sheet) {year}-12-31",
     "general_ledger": "general ledger 5141 {year}, page 1",
+    "aged_balance": "aged balance of customers {year}-12-31",
+    "vat_return": "VAT return Q4 {year} (collection)",
 }
 
 
@@ -148,6 +174,7 @@ def measure(
             "ledgers": len(dataset.ledgers),
             "first_year": dataset.first_year,
             "last_year": year,
+            "matches": dataset.matches,
             "generation_s": dataset.seconds,
             "settle_s": dataset.settle_seconds,
             "size_bytes": databases.size(engine),
@@ -188,6 +215,19 @@ def measure(
             )
             progress(f"  {which} {name}: median {timing.median * 1000:.1f} ms")
 
+    today = date(year + 1, 1, 31)
+
+    def cockpit_of_every_ledger(session):
+        rows = cockpit.cockpit(session, today)
+        assert len(rows) == len(dataset.ledgers), (len(rows), len(dataset.ledgers))
+        return rows
+
+    timing = _timed(make_session, cockpit_of_every_ledger, repeat)
+    measurements["cockpit"] = _row(
+        f"cockpit on {today}, all {len(dataset.ledgers)} ledgers", timing, COCKPIT_TARGET
+    )
+    progress(f"  cockpit: median {timing.median * 1000:.1f} ms")
+
     drafts = Activity(f"{seed}-import", len(dataset.ledgers)).drafts(
         import_lines, dataset.first_year, dataset.years
     )
@@ -218,6 +258,21 @@ def measure(
         IMPORT_TARGET,
     )
     measurements["import"].update(lines=written, entries=len(drafts), csv_bytes=len(data))
+
+    busiest = dataset.busiest()
+    with make_session() as session:
+        started = perf_counter()
+        summary = closing.close_fiscal_year(session, busiest.id, str(dataset.first_year))
+        seconds = perf_counter() - started
+        assert summary.opening_entry is not None, "the closing carried nothing"
+        session.rollback()
+    measurements["closing"] = _row(
+        f"year-end closing {dataset.first_year}, {busiest.code} (busiest), once, rolled back",
+        Timing([seconds]),
+        CLOSING_TARGET,
+    )
+    measurements["closing"].update(opening_lines=summary.lines)
+    progress(f"  closing {busiest.code} {dataset.first_year}: {seconds:.2f} s")
     results["passed"] = all(row["pass"] for row in measurements.values())
     engine.dispose()
     return results
@@ -270,7 +325,7 @@ def table(backend: str, results: dict) -> str:
     rows.append(
         (
             f"generation: {dataset['lines']:,} lines, {dataset['entries']:,} entries,"
-            f" {dataset['ledgers']} ledgers{settle}",
+            f" {dataset['matches']:,} matches, {dataset['ledgers']} ledgers{settle}",
             f"{dataset['generation_s']:.1f} s",
             "",
             "",

@@ -78,11 +78,12 @@ def _ledgers(session: Session, search: str):
     return session.execute(statement).all()
 
 
-def _next_vat_return(ledger: Ledger, first_day: date | None, validated: set[date], today: date):
+def _next_vat_return(ledger: Ledger, first_vat: date | None, validated: set[date], today: date):
     """`vat.next_return_due` from data read for every ledger at once: the same periods, the
     same deadline."""
-    if first_day is None:
+    if first_vat is None:
         return None
+    first_day = vat.period_containing(ledger, first_vat)[0]
     for year in range(first_day.year, today.year + 1):
         for start, end in vat.vat_periods(ledger, year):
             if first_day <= end < today and start not in validated:
@@ -153,13 +154,7 @@ def cockpit(
         if row.oldest_open_year is None:
             row.oldest_open_year, row.oldest_open_year_id = name, year_id
 
-    first_days = dict(
-        session.execute(
-            select(FiscalYear.ledger_id, func.min(FiscalYear.start_on))
-            .where(FiscalYear.ledger_id.in_(ids))
-            .group_by(FiscalYear.ledger_id)
-        ).all()
-    )
+    first_vat = vat.first_vat_dates(session, ids)
     validated = defaultdict(set)
     for ledger_id, start in session.execute(
         select(VatReturn.ledger_id, VatReturn.period_start).where(VatReturn.ledger_id.in_(ids))
@@ -167,7 +162,7 @@ def cockpit(
         validated[ledger_id].add(start)
     for ledger_id, row in rows.items():
         row.vat_due = _next_vat_return(
-            ledgers[ledger_id], first_days.get(ledger_id), validated[ledger_id], today
+            ledgers[ledger_id], first_vat.get(ledger_id), validated[ledger_id], today
         )
         row.vat_overdue = row.vat_due is not None and row.vat_due[2] < today
 

@@ -5,17 +5,20 @@ Regime of collection (the default): the VAT of an invoice or a purchase with a c
 supplier line is due, or deductible, as that line is settled by payments (the lettrage
 matches, counted from the later of their two lines' dates); entries without such a line
 (paid on the spot) count at their date, as every entry does in the debit regime.
+
+A validated return never changes, so what it could not see, an entry posted or a payment
+matched after its validation but dated in its period or before, is caught up in the next one.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Bundle, Session, aliased
 
 from accounting.matching import is_partner_account
 from accounting.models import (
@@ -62,6 +65,38 @@ def books_start(session: Session, ledger_id: int) -> date | None:
     )
 
 
+def first_vat_dates(session: Session, ledger_ids=None) -> dict[int, date]:
+    """The date of each ledger's first posted line on a VAT account. One MIN per VAT account,
+    each read from the top of the (account, posted, date) index, so this stays cheap on
+    large books and for every ledger at once."""
+    first_line = (
+        select(func.min(Line.date))
+        .where(Line.account_id == Account.id, Line.posted.is_(True))
+        .scalar_subquery()
+    )
+    statement = select(Account.ledger_id, first_line).where(
+        or_(*(Account.code.startswith(prefix) for prefix in VAT_ACCOUNT_PREFIXES))
+    )
+    if ledger_ids is not None:
+        statement = statement.where(Account.ledger_id.in_(list(ledger_ids)))
+    firsts: dict[int, date] = {}
+    for ledger_id, first in session.execute(statement):
+        if first is not None and (ledger_id not in firsts or first < firsts[ledger_id]):
+            firsts[ledger_id] = first
+    return firsts
+
+
+def period_containing(ledger: Ledger, day: date) -> tuple[date, date]:
+    return next((start, end) for start, end in vat_periods(ledger, day.year) if day <= end)
+
+
+def returns_start(session: Session, ledger: Ledger) -> date | None:
+    """Where the ledger's returns begin: the period of its first VAT line (a ledger with
+    nothing to declare, such as an exempt cooperative's, owes no return yet)."""
+    first = first_vat_dates(session, [ledger.id]).get(ledger.id)
+    return period_containing(ledger, first)[0] if first else None
+
+
 def validated_returns(session: Session, ledger_id: int) -> list[VatReturn]:
     return list(
         session.scalars(
@@ -82,8 +117,8 @@ def covering_return(returns: list[VatReturn], start: date, end: date) -> VatRetu
 
 
 def ended_periods(session: Session, ledger: Ledger, today: date) -> list[tuple[date, date]]:
-    """Every period from the ledger's first fiscal year on that has ended by `today`."""
-    first_day = books_start(session, ledger.id)
+    """Every period from the ledger's first VAT line on that has ended by `today`."""
+    first_day = returns_start(session, ledger)
     if first_day is None:
         return []
     periods = []
@@ -143,7 +178,7 @@ class PeriodStatus:
 def period_statuses(session: Session, ledger: Ledger, year: int, today: date) -> list[PeriodStatus]:
     """The periods of a year with their return, if validated, or what is left to do."""
     returns = validated_returns(session, ledger.id)
-    start_of_books = books_start(session, ledger.id)
+    start_of_books = returns_start(session, ledger) or books_start(session, ledger.id)
     statuses = []
     for start, end in vat_periods(ledger, year):
         vat_return = covering_return(returns, start, end)
@@ -184,6 +219,25 @@ class EntryToCheck:
     label: str
 
 
+@dataclass(frozen=True)
+class EntryLink:
+    entry_id: int
+    number: str
+
+
+@dataclass(frozen=True)
+class CaughtUp:
+    """VAT dated before the period that the previous return could not see: an entry posted,
+    or an invoice settled by a match made, after that return was validated."""
+
+    #: the entry that carries the VAT, then the payment that settled it, if any
+    entries: tuple[EntryLink, ...]
+    #: the entry's date, or the later date of the match's two lines
+    date: date
+    collected: Decimal
+    deductible: Decimal
+
+
 @dataclass
 class VatReturnDraft:
     """A return as computed from the posted lines, nothing saved; the SIMPL-TVA line numbers
@@ -197,6 +251,8 @@ class VatReturnDraft:
     by_rate: dict[str, list[RateAmounts]]
     previous_credit: Decimal
     to_check: list[EntryToCheck]
+    #: what the figures include from earlier periods, oldest first
+    caught_up: list[CaughtUp] = field(default_factory=list)
 
     def _total(self, kind: str, attribute: str) -> Decimal:
         return sum((getattr(amounts, attribute) for amounts in self.by_rate[kind]), ZERO)
@@ -305,13 +361,17 @@ class _Rates:
 
     def __init__(self, session: Session):
         self.records = list(session.scalars(select(VatRate)))
+        #: by date: a quarter's thousand entries fall on some ninety days
+        self.by_date: dict[date, list[VatRate]] = {}
 
     def in_force(self, on: date) -> list[VatRate]:
-        return [
-            record
-            for record in self.records
-            if record.valid_from <= on and (record.valid_to is None or record.valid_to >= on)
-        ]
+        if on not in self.by_date:
+            self.by_date[on] = [
+                record
+                for record in self.records
+                if record.valid_from <= on and (record.valid_to is None or record.valid_to >= on)
+            ]
+        return self.by_date[on]
 
     def is_exempt(self, rate: Decimal, on: date) -> bool:
         return rate == 0 and any(record.exempt for record in self.in_force(on))
@@ -395,19 +455,48 @@ def _excluded_entries(ledger_id: int):
     return settlements.union(openings)
 
 
-def _candidate_entry_ids(session: Session, ledger_id: int, start: date, end: date, regime: str):
+@dataclass(frozen=True)
+class _CatchUp:
+    """What the previous return could not see: dated up to the end of its period, posted or
+    matched after its validation (and, to list what a validated return caught up, not after
+    that return's own validation)."""
+
+    through: date
+    after: datetime
+    until: datetime | None = None
+
+    def unseen(self, known_at, on):
+        """The condition on a date column `on` and a timestamp column `known_at`."""
+        bounds = [on <= self.through, known_at > self.after]
+        if self.until is not None:
+            bounds.append(known_at <= self.until)
+        return and_(*bounds)
+
+
+def _candidate_entry_ids(
+    session: Session,
+    ledger_id: int,
+    start: date,
+    end: date,
+    regime: str,
+    catch_up: _CatchUp | None,
+):
     """Entries dated in the period with VAT lines or exempt sales, and (collection regime) the
-    two sides of matches that took effect in the period."""
+    two sides of matches that took effect in the period; with `catch_up`, those of earlier
+    periods that the previous return could not see too."""
     excluded = _excluded_entries(ledger_id)
+    dated_when = and_(Line.date >= start, Line.date <= end)
+    if catch_up is not None:
+        dated_when = or_(dated_when, catch_up.unseen(Entry.posted_at, Line.date))
     dated = set(
         session.scalars(
             select(Line.entry_id)
             .join(Account, Account.id == Line.account_id)
+            .join(Entry, Entry.id == Line.entry_id)
             .where(
                 Line.ledger_id == ledger_id,
                 Line.posted.is_(True),
-                Line.date >= start,
-                Line.date <= end,
+                dated_when,
                 or_(
                     *(Account.code.startswith(prefix) for prefix in VAT_ACCOUNT_PREFIXES),
                     and_(Account.class_number == 7, Line.vat_rate == 0),
@@ -420,16 +509,29 @@ def _candidate_entry_ids(session: Session, ledger_id: int, start: date, end: dat
     matches = []
     if regime == "collection":
         debit_line, credit_line = aliased(Line), aliased(Line)
+        matched_when = and_(
+            debit_line.date <= end,
+            credit_line.date <= end,
+            or_(debit_line.date >= start, credit_line.date >= start),
+        )
+        if catch_up is not None:
+            matched_when = or_(
+                matched_when,
+                and_(
+                    catch_up.unseen(Match.created_at, debit_line.date),
+                    credit_line.date <= catch_up.through,
+                ),
+            )
         rows = session.execute(
-            select(Match.amount, debit_line, credit_line)
+            select(
+                Match.amount,
+                # the lines' columns that count, not Line objects: a quarter has thousands
+                Bundle("debit", debit_line.id, debit_line.entry_id, debit_line.date),
+                Bundle("credit", credit_line.id, credit_line.entry_id, credit_line.date),
+            )
             .join(debit_line, debit_line.id == Match.debit_line_id)
             .join(credit_line, credit_line.id == Match.credit_line_id)
-            .where(
-                Match.ledger_id == ledger_id,
-                debit_line.date <= end,
-                credit_line.date <= end,
-                or_(debit_line.date >= start, credit_line.date >= start),
-            )
+            .where(Match.ledger_id == ledger_id, matched_when)
         )
         matches = [(D(amount), debit, credit) for amount, debit, credit in rows]
     return dated, matches
@@ -446,7 +548,11 @@ def _load_entries(session: Session, entry_ids: set[int], rates: _Rates) -> dict[
             Entry.date,
             Entry.label,
             Entry.reversal_of_id,
-            Line,
+            Line.id,
+            Line.debit,
+            Line.credit,
+            Line.partner,
+            Line.vat_rate,
             Account.code,
         )
         .join(Line, Line.entry_id == Entry.id)
@@ -454,29 +560,39 @@ def _load_entries(session: Session, entry_ids: set[int], rates: _Rates) -> dict[
         .where(Entry.id.in_(list(entry_ids)), Entry.state == "posted")
         .order_by(Entry.id, Line.position, Line.id)
     )
-    for entry_id, number, on, label, reversal_of_id, line, code in rows:
+    for entry_id, number, on, label, reversal_of_id, *line, code in rows:
         entry = entries.setdefault(
             entry_id, _BookEntry(entry_id, number or "", on, label, reversal_of_id)
         )
-        entry.lines.append(
-            _BookLine(line.id, code, line.debit, line.credit, line.partner, line.vat_rate)
-        )
+        line_id, debit, credit, partner, vat_rate = line
+        entry.lines.append(_BookLine(line_id, code, debit, credit, partner, vat_rate))
     for entry in entries.values():
         entry.amounts = _entry_amounts(entry, rates)
     return entries
 
 
-def _fractions(dated, matches, entries, regime):
-    """How much of each entry's VAT falls in the period: all of it for entries dated in the
+@dataclass(frozen=True)
+class _Share:
+    """A fraction of an entry's VAT that counts on a date: all of it at its own date, or the
+    part of its partner lines that a payment settled, at the later date of the match."""
+
+    entry_id: int
+    fraction: Decimal
+    on: date
+    payment_id: int | None = None
+
+
+def _shares(dated, matches, entries, regime) -> list[_Share]:
+    """How much of each entry's VAT falls in the return: all of it for entries dated in the
     period (debit regime, or paid on the spot), else the share of its partner lines settled by
-    payments in the period."""
-    fractions: dict[int, Decimal] = defaultdict(Decimal)
+    payments in the period; and the same for what is caught up from earlier periods."""
+    shares = []
     for entry_id in dated:
         entry = entries.get(entry_id)
         if entry is None:
             continue
         if regime == "debit" or entry.partner_total == 0:
-            fractions[entry_id] += 1
+            shares.append(_Share(entry_id, Decimal(1), entry.date))
     for amount, debit_line, credit_line in matches:
         for settled, counterpart in ((debit_line, credit_line), (credit_line, debit_line)):
             entry = entries.get(settled.entry_id)
@@ -487,8 +603,31 @@ def _fractions(dated, matches, entries, regime):
                 # A credit note cancels VAT rather than collects it; the openings (left out
                 # of `entries`) are no payments either.
                 continue
-            fractions[entry.id] += amount / entry.partner_total
-    return fractions
+            on = max(debit_line.date, credit_line.date)
+            shares.append(_Share(entry.id, amount / entry.partner_total, on, payment.id))
+    return shares
+
+
+def _caught_up(shares: list[_Share], entries, period_start: date) -> list[CaughtUp]:
+    items = []
+    for share in shares:
+        entry = entries[share.entry_id]
+        if share.on >= period_start or entry.amounts is None:
+            continue
+        taxes = {"collected": ZERO, "deductible": ZERO}
+        for (kind, _rate), (_base, tax) in entry.amounts.items():
+            if kind != "exempt":
+                taxes["collected" if kind == "collected" else "deductible"] += tax
+        linked = [entry] + ([entries[share.payment_id]] if share.payment_id else [])
+        items.append(
+            CaughtUp(
+                entries=tuple(EntryLink(item.id, item.number) for item in linked),
+                date=share.on,
+                collected=D(taxes["collected"] * share.fraction),
+                deductible=D(taxes["deductible"] * share.fraction),
+            )
+        )
+    return sorted(items, key=lambda item: (item.date, item.entries[0].entry_id))
 
 
 def _previous_return(session: Session, ledger_id: int, period_start: date) -> VatReturn | None:
@@ -501,19 +640,36 @@ def _previous_return(session: Session, ledger_id: int, period_start: date) -> Va
 
 
 def compute_return(
-    session: Session, ledger_id: int, period_start: date, period_end: date
+    session: Session,
+    ledger_id: int,
+    period_start: date,
+    period_end: date,
+    *,
+    known_until: datetime | None = None,
 ) -> VatReturnDraft:
-    """The VAT of a period by kind and rate, from the posted lines; nothing is saved."""
+    """The VAT of a period by kind and rate, from the posted lines, with what the previous
+    validated return could not see; nothing is saved. `known_until` leaves out of that catch-up
+    what was posted or matched after it (a validated return's own validation time)."""
     ledger = session.get(Ledger, ledger_id)
     if ledger is None:
         raise NotFound(_l("This page does not exist."))
     rates = _Rates(session)
     regime = ledger.vat_regime
-    dated, matches = _candidate_entry_ids(session, ledger_id, period_start, period_end, regime)
+    previous = _previous_return(session, ledger_id, period_start)
+    # Before the ledger's first return nothing was validated: there is nothing to catch up.
+    catch_up = (
+        _CatchUp(previous.period_end, previous.validated_at, known_until) if previous else None
+    )
+    dated, matches = _candidate_entry_ids(
+        session, ledger_id, period_start, period_end, regime, catch_up
+    )
     excluded_ids = set(session.scalars(_excluded_entries(ledger_id)))
     matched_ids = {line.entry_id for _, debit, credit in matches for line in (debit, credit)}
     entries = _load_entries(session, (dated | matched_ids) - excluded_ids, rates)
-    fractions = _fractions(dated, matches, entries, regime)
+    shares = _shares(dated, matches, entries, regime)
+    fractions: dict[int, Decimal] = defaultdict(Decimal)
+    for share in shares:
+        fractions[share.entry_id] += share.fraction
     totals: dict[tuple[str, Decimal], list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 2)
     for entry_id, fraction in fractions.items():
         entry = entries[entry_id]
@@ -527,7 +683,6 @@ def compute_return(
         amounts = RateAmounts(rate, D(base), D(tax))
         if amounts.base or amounts.tax:
             by_rate[kind].append(amounts)
-    previous = _previous_return(session, ledger_id, period_start)
     return VatReturnDraft(
         ledger_id=ledger_id,
         period_start=period_start,
@@ -536,6 +691,7 @@ def compute_return(
         by_rate=by_rate,
         previous_credit=previous.credit if previous else ZERO,
         to_check=_to_check(entries, dated, fractions),
+        caught_up=_caught_up(shares, entries, period_start),
     )
 
 
@@ -605,7 +761,7 @@ def validate_return(
             raise VatReturnRefused(_l("The return of this period is validated already."))
         if end >= today:
             raise VatReturnRefused(_l("The period has not ended yet."))
-        first_day = books_start(session, ledger.id)
+        first_day = returns_start(session, ledger) or books_start(session, ledger.id)
         if first_day is None or end < first_day:
             raise VatReturnRefused(_l("The books start after this period."))
         day_before = start - relativedelta(days=1)
@@ -686,8 +842,16 @@ def get_return(session: Session, ledger_id: int, period_start: date) -> VatRetur
     )
 
 
-def saved_draft(vat_return: VatReturn) -> VatReturnDraft:
-    """A validated return as it was computed then (the books may have moved since)."""
+def saved_draft(session: Session, vat_return: VatReturn) -> VatReturnDraft:
+    """A validated return as it was computed then (the books may have moved since), with what
+    it caught up from earlier periods, as known at its validation."""
+    caught_up = compute_return(
+        session,
+        vat_return.ledger_id,
+        vat_return.period_start,
+        vat_return.period_end,
+        known_until=vat_return.validated_at,
+    ).caught_up
     by_rate: dict[str, list[RateAmounts]] = {kind: [] for kind in KINDS}
     for line in vat_return.lines:
         by_rate[line.kind].append(RateAmounts(line.rate, line.base, line.tax))
@@ -699,6 +863,7 @@ def saved_draft(vat_return: VatReturn) -> VatReturnDraft:
         by_rate=by_rate,
         previous_credit=vat_return.previous_credit,
         to_check=[],
+        caught_up=caught_up,
     )
 
 

@@ -90,7 +90,7 @@ def _return_of(ledger, period_start: str):
         abort(404)
     saved = vat.get_return(db.session, ledger.id, start)
     if saved is not None:
-        return vat.saved_draft(saved), saved
+        return vat.saved_draft(db.session, saved), saved
     return vat.compute_return(db.session, ledger.id, *vat.period_of(ledger, start)), None
 
 

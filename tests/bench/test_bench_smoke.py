@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accounting import services
-from accounting.models import Entry, Line
+from accounting.models import Account, Entry, Line, Match
 from bench import billing, run
 from bench import databases as bench_databases
 from bench.__main__ import parse_arguments
@@ -31,7 +31,24 @@ def test_generate_and_measure_at_tiny_size(databases, tmp_path):
             verification = services.verify_ledger(session, ledger.id)
             assert verification.ok, verification.reason
             assert verification.entries_checked == ledger.entries
+        assert session.scalar(select(func.count(Match.id))) == dataset.matches
+        matched = (
+            select(Match.debit_line_id, func.sum(Match.amount).label("amount"))
+            .group_by(Match.debit_line_id)
+            .subquery()
+        )
+        invoices = session.execute(
+            select(Line.debit, func.coalesce(matched.c.amount, 0))
+            .join(Account, Account.id == Line.account_id)
+            .outerjoin(matched, matched.c.debit_line_id == Line.id)
+            .where(Account.code == "3421", Line.debit > 0)
+        ).all()
     engine.dispose()
+    states = {
+        "open" if not settled else "matched" if settled == debit else "partial"
+        for debit, settled in invoices
+    }
+    assert states == {"open", "partial", "matched"}
 
     results = run.measure(
         url, dataset, repeat=1, import_lines=500, import_repeat=1, folder=tmp_path
@@ -39,12 +56,13 @@ def test_generate_and_measure_at_tiny_size(databases, tmp_path):
 
     assert set(results["measurements"]) == {
         f"{ledger}.{report}" for ledger in run.LEDGERS for report in run.REPORTS
-    } | {"import"}
+    } | {"import", "cockpit", "closing"}
     for row in results["measurements"].values():
         assert row["runs"] == 1
         assert row["median_s"] > 0 and row["p95_s"] > 0 and row["target_s"] > 0
         assert isinstance(row["pass"], bool)
     assert results["measurements"]["import"]["lines"] == 500
+    assert results["measurements"]["closing"]["opening_lines"] > 0
     assert results["dataset"]["lines"] == 2_000
     assert results["dataset"]["generation_s"] > 0
     assert results["dataset"]["size_bytes"]["database"] > 0

@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from accounting import services
 from accounting.closing import ClosingRefused
-from accounting.models import Account, Entry, FiscalYear
+from accounting.models import Entry, FiscalYear
 from accounting.services import LineInput
 from bookkeeping import closing
-from bookkeeping.models import BankAccount, BankLine, BankStatement, Document, VatReturn
+from bookkeeping.models import BankLine, Document, VatReturn
+from tests.bookkeeping.helpers import bank_statement
 
 
 @pytest.fixture
@@ -42,28 +43,17 @@ def books(session, make_cooperative):
         label="Brouillon",
         lines=[LineInput("5141", debit=Decimal("5")), LineInput("7124", credit=Decimal("5"))],
     )
-    bank = session.scalar(
-        select(Account).where(Account.ledger_id == ledger.id, Account.code == "5141")
-    )
-    bank_account = BankAccount(ledger_id=ledger.id, account_id=bank.id, name="Al Barid Bank")
-    session.add(bank_account)
-    session.flush()
-    statement = BankStatement(
-        ledger_id=ledger.id,
-        bank_account_id=bank_account.id,
-        source="csv",
-        file_sha256="0" * 64,
+    statement = bank_statement(
+        session,
+        ledger,
         start_on=date(2026, 3, 1),
         end_on=date(2026, 3, 31),
-        opening_balance=Decimal("0"),
-        closing_balance=Decimal("1200"),
+        closing_balance="1200",
     )
-    session.add(statement)
-    session.flush()
     session.add(
         BankLine(
             ledger_id=ledger.id,
-            bank_account_id=bank_account.id,
+            bank_account_id=statement.bank_account_id,
             statement_id=statement.id,
             date=date(2026, 3, 5),
             label="Virement HOTEL-1",

@@ -6,14 +6,14 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event
 
 from accounting import reports, services
-from accounting.models import Account
 from accounting.services import LineInput
 from bookkeeping import vat
 from bookkeeping.cockpit import cockpit
-from bookkeeping.models import BankAccount, BankLine, BankStatement, Document, VatReturn
+from bookkeeping.models import BankLine, Document, VatReturn
+from tests.bookkeeping.helpers import bank_statement
 
 TODAY = date(2027, 2, 15)
 
@@ -42,25 +42,26 @@ def _posted(session, ledger, on: date):
     return entry
 
 
+def _sale_with_vat(session, ledger, on: date):
+    """A cash sale at 20 %: the ledger has VAT to declare from this period on."""
+    return services.record_entry(
+        session,
+        ledger.id,
+        journal_code="VT",
+        entry_date=on,
+        label="Vente TTC",
+        lines=[
+            LineInput("5141", debit=Decimal("120")),
+            LineInput("7121", credit=Decimal("100")),
+            LineInput("4455", credit=Decimal("20")),
+        ],
+    )
+
+
 def _bank_lines(session, ledger, *, open_dates: list[date], reconciled_dates: list[date]):
-    account = session.scalar(
-        select(Account).where(Account.ledger_id == ledger.id, Account.code == "5141")
+    statement = bank_statement(
+        session, ledger, start_on=date(2026, 1, 1), end_on=date(2026, 12, 31), closing_balance="0"
     )
-    bank_account = BankAccount(ledger_id=ledger.id, account_id=account.id, name="Al Barid Bank")
-    session.add(bank_account)
-    session.flush()
-    statement = BankStatement(
-        ledger_id=ledger.id,
-        bank_account_id=bank_account.id,
-        source="csv",
-        file_sha256="0" * 64,
-        start_on=date(2026, 1, 1),
-        end_on=date(2026, 12, 31),
-        opening_balance=Decimal("0"),
-        closing_balance=Decimal("0"),
-    )
-    session.add(statement)
-    session.flush()
     dated = [(on, None) for on in open_dates] + [
         (on, datetime(2027, 1, 5, tzinfo=UTC)) for on in reconciled_dates
     ]
@@ -68,7 +69,7 @@ def _bank_lines(session, ledger, *, open_dates: list[date], reconciled_dates: li
         session.add(
             BankLine(
                 ledger_id=ledger.id,
-                bank_account_id=bank_account.id,
+                bank_account_id=statement.bank_account_id,
                 statement_id=statement.id,
                 date=on,
                 label=f"Virement {number}",
@@ -101,15 +102,23 @@ def _vat_return(session, ledger, start: date, end: date):
 @pytest.fixture
 def books(session, make_cooperative):
     """Three cooperatives' books opened for 2026, seen from 15 February 2027:
-    - Atlas: 2 drafts, 2 bank lines open and 1 reconciled, 2 posted entries of which one has
-      its document, the first quarter's VAT return filed, 2026 not closed;
-    - Rif: 1 draft, 2026 closed, no VAT return;
-    - Zitoun: every 2026 VAT return filed and 2026 closed: nothing waits."""
+    - Atlas: 2 drafts, 2 bank lines open and 1 reconciled, 3 posted entries of which one has
+      its document, VAT from February on and the first quarter's return filed, 2026 not
+      closed;
+    - Rif: 1 draft, a sale with VAT in January, 2026 closed, no VAT return;
+    - Zitoun: every 2026 VAT return filed and 2026 closed: nothing waits;
+    - Plain: books without any VAT line owe no return."""
     made = {}
-    for key, name in (("atlas", "Tissage Atlas"), ("rif", "Poterie du Rif"), ("zitoun", "Zitoun")):
+    names = (
+        ("atlas", "Tissage Atlas"),
+        ("rif", "Poterie du Rif"),
+        ("zitoun", "Zitoun"),
+        ("plain", "Sans TVA"),
+    )
+    for key, name in names:
         cooperative = make_cooperative(name=name)
         made[key] = services.open_ledger(session, cooperative.code, first_year=2026)
-    atlas, rif, zitoun = made["atlas"], made["rif"], made["zitoun"]
+    atlas, rif, zitoun, plain = made["atlas"], made["rif"], made["zitoun"], made["plain"]
 
     _draft(session, atlas, date(2026, 11, 3))
     _draft(session, atlas, date(2026, 12, 1))
@@ -123,13 +132,16 @@ def books(session, make_cooperative):
         reconciled_dates=[date(2026, 5, 10), date(2026, 4, 2)],
     )
     _vat_return(session, atlas, date(2026, 1, 1), date(2026, 3, 31))
+    _sale_with_vat(session, atlas, date(2026, 2, 12))
 
     _draft(session, rif, date(2026, 5, 5))
+    _sale_with_vat(session, rif, date(2026, 1, 20))
     _close_2026(session, rif)
 
     for start, end in vat.vat_periods(zitoun, 2026):
         _vat_return(session, zitoun, start, end)
     _close_2026(session, zitoun)
+    _posted(session, plain, date(2026, 3, 3))
     session.commit()
     return made
 
@@ -154,14 +166,19 @@ def test_cockpit_counts_what_waits_in_each_ledger(session, books):
     assert atlas.vat_due == (date(2026, 4, 1), date(2026, 6, 30), date(2026, 7, 31))
     assert atlas.vat_overdue
     assert (atlas.open_years, atlas.oldest_open_year) == (1, "2026")
-    assert atlas.undocumented == 1
+    assert atlas.undocumented == 2  # the June entry and the February sale
 
     assert rif.drafts == 1
     assert rif.unreconciled == 0
     assert rif.last_reconciled_on is None
     assert rif.vat_due == (date(2026, 1, 1), date(2026, 3, 31), date(2026, 4, 30))
     assert (rif.open_years, rif.oldest_open_year) == (0, None)
-    assert rif.undocumented == 0
+    assert rif.undocumented == 1  # the January sale
+
+
+def test_books_without_vat_owe_no_return(session, books):
+    assert _row(cockpit(session, TODAY), books["plain"]).vat_due is None
+    assert vat.next_return_due(session, books["plain"], TODAY) is None
 
 
 def test_cockpit_vat_due_agrees_with_the_vat_module(session, books):
@@ -220,7 +237,7 @@ def test_accountant_opens_the_cockpit_and_each_count_links_to_the_work(client, l
     assert "Tissage Atlas" in text and "Poterie du Rif" in text and "Zitoun" in text
     assert f'href="/accounting/ledgers/{atlas.id}/entries?state=draft" data-drafts>2</a>' in text
     assert f'href="/books/ledgers/{atlas.id}/post-drafts"' in text
-    assert f'href="/books/ledgers/{atlas.id}/documents/missing">1</a>' in text
+    assert f'href="/books/ledgers/{atlas.id}/documents/missing">2</a>' in text
     assert f'href="/books/ledgers/{atlas.id}/bank">2</a>' in text
     assert f'href="/books/ledgers/{atlas.id}/vat/2026-04-01"' in text
     assert 'name="ledgers"' in text and 'id="lock-form"' in text

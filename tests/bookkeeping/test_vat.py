@@ -1,23 +1,26 @@
 """VAT returns: collected and deductible VAT by rate from invoices, purchases and their
 payments (regimes of collection and of debit), rates inferred from date-effective records,
-and the validation that posts the settlement entry."""
+the validation that posts the settlement entry, and what a validated return could not see
+caught up in the next one."""
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from sqlalchemy import func, select
 
 from accounting import matching, services
-from accounting.models import Entry, Line
+from accounting.models import Entry, Line, Match
 from accounting.services import LineInput
 from billing import services as billing
 from billing.models import VatRate
 from bookkeeping import vat
 from bookkeeping.models import VatReturn
+from gie.money import ZERO
 
 Q1 = (date(2026, 1, 1), date(2026, 3, 31))
 Q2 = (date(2026, 4, 1), date(2026, 6, 30))
+Q3 = (date(2026, 7, 1), date(2026, 9, 30))
 AFTER_Q2 = date(2026, 7, 15)
 
 
@@ -430,4 +433,140 @@ def test_periods_and_the_next_return_due(session, quarter_one, book):
     assert vat.next_return_due(session, quarter_one, AFTER_Q2)[:2] == (
         date(2026, 4, 1),
         date(2026, 4, 30),
+    )
+
+
+def test_a_payment_matched_after_its_period_was_validated_is_caught_up_in_the_next_return(
+    session, books, book, pay
+):
+    invoice = book(
+        books,
+        date(2026, 2, 10),
+        ("3421", "1200.00", "", "CLIENT-A", None),
+        ("7124", "", "1000.00", "", "20"),
+        ("4455", "", "200.00", "", "20"),
+        journal="VT",
+    )
+    pay(books, invoice, "600.00", date(2026, 3, 1))
+    q1 = vat.validate_return(session, books.id, Q1[0], actor=None, today=AFTER_Q2)
+    q1.validated_at = datetime.now(UTC) - timedelta(days=1)
+    known_match = session.scalars(select(Match).where(Match.ledger_id == books.id)).one()
+    known_match.created_at = q1.validated_at - timedelta(hours=1)
+    session.commit()
+    known_share = Decimal("600.00") / Decimal("1200.00")
+    q1_collected = cents(Decimal("200") * known_share)
+
+    # Posted and matched after Q1 was validated, though dated in Q1.
+    late_payment = pay(books, invoice, "360.00", date(2026, 3, 25))
+    bank_fees = book(
+        books,
+        date(2026, 3, 5),
+        ("6147", "50.00", "", "", None),
+        ("34552", "10.00", "", "", None),
+        ("5141", "", "60.00", "", None),
+        journal="BQ",
+    )
+    q2_sale = book(
+        books,
+        date(2026, 4, 10),
+        ("3421", "550.00", "", "CLIENT-B", None),
+        ("7127", "", "500.00", "", "10"),
+        ("4455", "", "50.00", "", "10"),
+        journal="VT",
+    )
+    pay(books, q2_sale, "550.00", date(2026, 5, 4))
+
+    draft = vat.compute_return(session, books.id, *Q2)
+
+    late_share = Decimal("360.00") / Decimal("1200.00")
+    late_collected = cents(Decimal("200") * late_share)
+    assert amounts(draft, "collected") == {
+        Decimal("10.00"): (Decimal("500.00"), Decimal("50.00")),
+        Decimal("20.00"): (cents(Decimal("1000") * late_share), late_collected),
+    }
+    assert amounts(draft, "deductible_expenses") == {
+        Decimal("20.00"): (Decimal("50.00"), Decimal("10.00"))
+    }
+    assert draft.line_130 == Decimal("50.00") + late_collected
+    assert draft.line_200 == Decimal("50.00") + late_collected - Decimal("10.00")
+    assert draft.caught_up == [
+        vat.CaughtUp(
+            entries=(vat.EntryLink(bank_fees.id, bank_fees.number),),
+            date=date(2026, 3, 5),
+            collected=ZERO,
+            deductible=Decimal("10.00"),
+        ),
+        vat.CaughtUp(
+            entries=(
+                vat.EntryLink(invoice.id, invoice.number),
+                vat.EntryLink(late_payment.id, late_payment.number),
+            ),
+            date=date(2026, 3, 25),
+            collected=late_collected,
+            deductible=ZERO,
+        ),
+    ]
+
+    session.expire_all()
+    saved_q1 = vat.get_return(session, books.id, Q1[0])
+    assert (saved_q1.collected, saved_q1.due) == (q1_collected, q1_collected)
+    assert amounts(vat.saved_draft(session, saved_q1), "collected") == {
+        Decimal("20.00"): (cents(Decimal("1000") * known_share), q1_collected)
+    }
+    assert vat.saved_draft(session, saved_q1).caught_up == []
+
+    q2 = vat.validate_return(session, books.id, Q2[0], actor=None, today=AFTER_Q2)
+    session.commit()
+    assert (q2.collected, q2.deductible_expenses) == (draft.line_130, Decimal("10.00"))
+    assert vat.saved_draft(session, q2).caught_up == draft.caught_up
+    q3 = vat.compute_return(session, books.id, *Q3)
+    assert (q3.line_130, q3.deductible_expenses, q3.caught_up) == (0, 0, [])
+
+
+def test_an_entry_posted_after_its_period_was_validated_is_caught_up_in_the_next_return(
+    session, books, book
+):
+    books.vat_regime = "debit"
+    sale = book(
+        books,
+        date(2026, 2, 1),
+        ("3421", "1200.00", "", "CLIENT-A", None),
+        ("7124", "", "1000.00", "", "20"),
+        ("4455", "", "200.00", "", "20"),
+        journal="VT",
+    )
+    q1 = vat.validate_return(session, books.id, Q1[0], actor=None, today=AFTER_Q2)
+    session.commit()
+    late_purchase = book(
+        books,
+        date(2026, 3, 15),
+        ("6125", "500.00", "", "", None),
+        ("34552", "100.00", "", "", None),
+        ("4411", "", "600.00", "SUPPLIER-1", None),
+        journal="AC",
+    )
+    q1.validated_at = sale.posted_at + (late_purchase.posted_at - sale.posted_at) / 2
+    session.commit()
+
+    draft = vat.compute_return(session, books.id, *Q2)
+
+    assert amounts(draft, "collected") == {}
+    assert amounts(draft, "deductible_expenses") == {
+        Decimal("20.00"): (Decimal("500.00"), Decimal("100.00"))
+    }
+    assert (draft.line_200, draft.line_201) == (0, Decimal("100.00"))
+    assert draft.caught_up == [
+        vat.CaughtUp(
+            entries=(vat.EntryLink(late_purchase.id, late_purchase.number),),
+            date=date(2026, 3, 15),
+            collected=ZERO,
+            deductible=Decimal("100.00"),
+        )
+    ]
+    session.expire_all()
+    saved_q1 = vat.get_return(session, books.id, Q1[0])
+    assert (saved_q1.collected, saved_q1.deductible_expenses, saved_q1.due) == (
+        Decimal("200.00"),
+        0,
+        Decimal("200.00"),
     )

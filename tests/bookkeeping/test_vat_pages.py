@@ -7,11 +7,13 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import func, select
 
 from accounting import services
-from accounting.models import Ledger
+from accounting.models import Entry, Ledger
 from accounting.services import LineInput
 from billing import services as billing
+from bookkeeping import vat
 from bookkeeping.models import VatReturn
 from tests.billing.test_documents import compact, pdf_text
 
@@ -119,6 +121,38 @@ def test_entries_to_check_are_listed_and_block_the_validation(client, login_as, 
     response = client.post(f"/books/ledgers/{books.id}/vat/{Q1_START}/validate", data={})
     assert 'class="flash flash-error"' in client.get(response.location).text
     assert session.query(VatReturn).count() == 0
+
+
+def test_the_next_return_lists_what_it_caught_up_from_a_validated_period(
+    client, login_as, session, books
+):
+    q1 = vat.validate_return(session, books.id, date(2026, 1, 1), actor=None)
+    session.commit()
+    late = services.record_entry(
+        session,
+        books.id,
+        journal_code="OD",
+        entry_date=date(2026, 3, 12),
+        label="Achat payé comptant",
+        lines=[
+            LineInput("6121", debit=Decimal("200.00")),
+            LineInput("34552", debit=Decimal("40.00")),
+            LineInput("5141", credit=Decimal("240.00")),
+        ],
+    )
+    known_before = session.scalar(select(func.max(Entry.posted_at)).where(Entry.id != late.id))
+    q1.validated_at = known_before + (late.posted_at - known_before) / 2
+    session.commit()
+    login_as("accountant", locale="en")
+
+    q2 = client.get(f"/books/ledgers/{books.id}/vat/2026-04-01")
+    section = q2.text[q2.text.index('id="vat-caught-up"') :]
+    assert "Caught up from earlier periods" in section
+    assert f"/entries/{late.id}" in section and "40.00" in section
+    line_190 = q2.text[q2.text.index('id="vat-line-190"') :]
+    assert "40.00" in line_190[: line_190.index("</tr>")]
+    q1_page = client.get(f"/books/ledgers/{books.id}/vat/{Q1_START}")
+    assert 'id="vat-caught-up"' not in q1_page.text
 
 
 def test_the_return_exports_as_csv_and_prints_in_french_and_arabic(client, login_as, books):
