@@ -205,13 +205,19 @@ def add_bank_account(
     return bank_account
 
 
+def _in_visible_ledger(session: Session, model, record_id: int, actor):
+    """A bank record (account, statement, line) of a ledger the actor may see: another
+    cooperative's is not found, like its ledger. Raises NotFound."""
+    record = session.get(model, record_id)
+    if record is None:
+        raise _not_found()
+    accounting.get_ledger(session, record.ledger_id, actor=actor)
+    return record
+
+
 def get_bank_account(session: Session, bank_account_id: int, *, actor) -> BankAccount:
     """A bank account of a ledger the actor may see. Raises NotFound."""
-    bank_account = session.get(BankAccount, bank_account_id)
-    if bank_account is None:
-        raise _not_found()
-    accounting.get_ledger(session, bank_account.ledger_id, actor=actor)
-    return bank_account
+    return _in_visible_ledger(session, BankAccount, bank_account_id, actor)
 
 
 def statements(session: Session, bank_account_id: int) -> list[BankStatement]:
@@ -225,11 +231,7 @@ def statements(session: Session, bank_account_id: int) -> list[BankStatement]:
 
 
 def get_statement(session: Session, statement_id: int, *, actor) -> BankStatement:
-    statement = session.get(BankStatement, statement_id)
-    if statement is None:
-        raise _not_found()
-    accounting.get_ledger(session, statement.ledger_id, actor=actor)
-    return statement
+    return _in_visible_ledger(session, BankStatement, statement_id, actor)
 
 
 def statement_lines(
@@ -249,11 +251,7 @@ def statement_lines(
 
 
 def get_bank_line(session: Session, bank_line_id: int, *, actor) -> BankLine:
-    line = session.get(BankLine, bank_line_id)
-    if line is None:
-        raise _not_found()
-    accounting.get_ledger(session, line.ledger_id, actor=actor)
-    return line
+    return _in_visible_ledger(session, BankLine, bank_line_id, actor)
 
 
 # --- reading statements ------------------------------------------------------------------
@@ -774,16 +772,22 @@ def reconciled_lines(session: Session, bank_line_id: int) -> list[Line]:
 # --- entries from bank lines and their rules ---------------------------------------------
 
 
-def rules(session: Session, ledger_id: int) -> list[BankRule]:
-    """The active rules that apply to a ledger, in the order they are tried: the ledger's
-    own before the global ones, then by position."""
+def _rule_scope(ledger_id: int | None):
+    """The rules ordered together: a ledger's own, or the global ones."""
+    return BankRule.ledger_id.is_(None) if ledger_id is None else BankRule.ledger_id == ledger_id
+
+
+def rules(session: Session, ledger_id: int, *, with_inactive: bool = False) -> list[BankRule]:
+    """The rules that apply to a ledger (the active ones unless `with_inactive`), in the
+    order they are tried: the ledger's own before the global ones, then by position."""
+    query = select(BankRule).where(
+        or_(BankRule.ledger_id == ledger_id, BankRule.ledger_id.is_(None))
+    )
+    if not with_inactive:
+        query = query.where(BankRule.active)
     return list(
         session.scalars(
-            select(BankRule)
-            .where(
-                BankRule.active, or_(BankRule.ledger_id == ledger_id, BankRule.ledger_id.is_(None))
-            )
-            .order_by(BankRule.ledger_id.is_(None), BankRule.position, BankRule.id)
+            query.order_by(BankRule.ledger_id.is_(None), BankRule.position, BankRule.id)
         )
     )
 
@@ -796,6 +800,40 @@ def rule_for(session: Session, bank_line: BankLine) -> BankRule | None:
     return None
 
 
+def get_rule(session: Session, rule_id: int, *, ledger_id: int) -> BankRule:
+    """A rule that applies to the ledger: its own or a global one. Raises NotFound (a rule
+    of another ledger is not found, so scoping the ledger scopes its rules)."""
+    rule = session.get(BankRule, rule_id)
+    if rule is None or rule.ledger_id not in (ledger_id, None):
+        raise _not_found()
+    return rule
+
+
+def _rule_values(
+    session: Session, *, ledger_id: int | None, pattern: str, account_code: str, check_chart: bool
+) -> tuple[str, str]:
+    """The pattern and account code as kept. Raises ValidationError."""
+    pattern, account_code = (pattern or "").strip(), (account_code or "").strip()
+    errors: dict[str, list] = {}
+    if len(normalise(pattern)) < 2:
+        errors["pattern"] = [_l("Give at least two characters of the label.")]
+    if not (account_code.isdigit() and 2 <= len(account_code) <= 12):
+        errors["account_code"] = [_l("An account code is 2 to 12 digits, e.g. 34211.")]
+    elif (
+        check_chart
+        and ledger_id is not None
+        and not session.scalar(
+            select(Account.id).where(Account.ledger_id == ledger_id, Account.code == account_code)
+        )
+    ):
+        errors["account_code"] = [
+            _l("Account %(code)s does not exist in these books.", code=account_code)
+        ]
+    if errors:
+        raise ValidationError(_l("Please correct the highlighted fields."), field_errors=errors)
+    return pattern[:80], account_code
+
+
 def save_rule(
     session: Session,
     *,
@@ -803,36 +841,86 @@ def save_rule(
     pattern: str,
     account_code: str,
     label: str = "",
+    check_chart: bool = False,
 ) -> BankRule:
-    """Remember "label contains PATTERN -> account". Raises ValidationError."""
-    pattern, account_code, label = pattern.strip(), account_code.strip(), label.strip()
-    errors: dict[str, list] = {}
-    if len(normalise(pattern)) < 2:
-        errors["pattern"] = [_l("Give at least two characters of the label.")]
-    if not account_code.isdigit():
-        errors["account_code"] = [_l("An account code is 2 to 12 digits, e.g. 34211.")]
-    if errors:
-        raise ValidationError(_l("Please correct the highlighted fields."), field_errors=errors)
+    """Remember "label contains PATTERN -> account", last of its ledger's rules (or of the
+    global ones when `ledger_id` is None). With `check_chart`, a ledger rule's account must
+    be in the ledger's chart. Raises ValidationError."""
+    pattern, account_code = _rule_values(
+        session,
+        ledger_id=ledger_id,
+        pattern=pattern,
+        account_code=account_code,
+        check_chart=check_chart,
+    )
     position = 1 + (
-        session.scalar(
-            select(func.max(BankRule.position)).where(
-                BankRule.ledger_id.is_(None)
-                if ledger_id is None
-                else BankRule.ledger_id == ledger_id
-            )
-        )
-        or 0
+        session.scalar(select(func.max(BankRule.position)).where(_rule_scope(ledger_id))) or 0
     )
     rule = BankRule(
         ledger_id=ledger_id,
-        pattern=pattern[:80],
-        account_code=account_code[:12],
-        label=label[:200],
+        pattern=pattern,
+        account_code=account_code,
+        label=(label or "").strip()[:200],
         position=position,
     )
     session.add(rule)
     session.flush()
     return rule
+
+
+def update_rule(
+    session: Session, rule_id: int, *, ledger_id: int, pattern: str, account_code: str, label: str
+) -> BankRule:
+    """Change a rule's pattern, account and entry label; a ledger rule's account must be in
+    the ledger's chart. Raises ValidationError, NotFound."""
+    rule = get_rule(session, rule_id, ledger_id=ledger_id)
+    rule.pattern, rule.account_code = _rule_values(
+        session,
+        ledger_id=rule.ledger_id,
+        pattern=pattern,
+        account_code=account_code,
+        check_chart=True,
+    )
+    rule.label = (label or "").strip()[:200]
+    session.flush()
+    return rule
+
+
+def set_rule_active(session: Session, rule_id: int, *, ledger_id: int, active: bool) -> BankRule:
+    """An inactive rule is kept but never proposes its account. Raises NotFound."""
+    rule = get_rule(session, rule_id, ledger_id=ledger_id)
+    rule.active = active
+    session.flush()
+    return rule
+
+
+def move_rule(session: Session, rule_id: int, *, ledger_id: int, up: bool) -> BankRule:
+    """Try a rule one place earlier (`up`) or later among the rules of its scope (the
+    ledger's own, or the global ones); at either end nothing moves. Raises NotFound."""
+    rule = get_rule(session, rule_id, ledger_id=ledger_id)
+    ordered = list(
+        session.scalars(
+            select(BankRule)
+            .where(_rule_scope(rule.ledger_id))
+            .order_by(BankRule.position, BankRule.id)
+            .with_for_update()
+        )
+    )
+    index = ordered.index(rule)
+    other = index - 1 if up else index + 1
+    if 0 <= other < len(ordered):
+        ordered[index], ordered[other] = ordered[other], ordered[index]
+    # positions renumbered from 1: rules created side by side may share one
+    for position, each in enumerate(ordered, start=1):
+        each.position = position
+    session.flush()
+    return rule
+
+
+def delete_rule(session: Session, rule_id: int, *, ledger_id: int) -> None:
+    """Forget a rule; entries it proposed stay as they are. Raises NotFound."""
+    session.delete(get_rule(session, rule_id, ledger_id=ledger_id))
+    session.flush()
 
 
 def entry_from_line(

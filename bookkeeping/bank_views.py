@@ -1,6 +1,7 @@
 """Pages of the bookkeeping blueprint (bank): a ledger's bank accounts and the banks' CSV
 formats, statement import, statement lines with their suggested matches, entries from bank
-lines, and the reconciliation of the bank's balance with the books'."""
+lines and the rules that propose their account, and the reconciliation of the bank's
+balance with the books'."""
 
 from datetime import date
 
@@ -74,6 +75,13 @@ class EntryFromLineForm(FlaskForm):
     label = StringField(_l("Entry label"), validators=[Length(max=200)])
     remember = BooleanField(_l("Remember: a label containing the text below goes to this account"))
     pattern = StringField(_l("Label contains"), validators=[Length(max=80)])
+
+
+class BankRuleForm(FlaskForm):
+    pattern = StringField(_l("Label contains"), validators=[Length(max=80)])
+    account_code = StringField(_l("Counterpart account"), validators=[Length(max=12)])
+    label = StringField(_l("Entry label"), validators=[Length(max=200)])
+    all_ledgers = BooleanField(_l("For all ledgers"))
 
 
 def _format_choices(blank: str) -> list:
@@ -325,6 +333,18 @@ def _line_page(bank_line, entry_form: EntryFromLineForm | None = None, status: i
     ), status
 
 
+def _confirmed_change(change, done: str) -> None:
+    """Make a change the user confirmed, and flash that it was done or why it was refused."""
+    if not ConfirmForm().validate_on_submit():
+        return
+    try:
+        change()
+    except DomainError as error:
+        flash(str(error.message), "error")
+    else:
+        flash(done, "success")
+
+
 def _back_to(bank_line):
     """After a change, back to the statement page the user came from, or the line's page."""
     if request.form.get("back") == "statement":
@@ -343,14 +363,11 @@ def bank_line(bank_line_id: int):
 @requires("accounting.edit")
 def reconcile_bank_line(bank_line_id: int):
     bank_line = bank.get_bank_line(db.session, bank_line_id, actor=current_user)
-    if ConfirmForm().validate_on_submit():
-        line_ids = [int(value) for value in request.form.getlist("line_id") if value.isdigit()]
-        try:
-            bank.reconcile(db.session, bank_line.id, line_ids, actor=current_user)
-        except DomainError as error:
-            flash(str(error.message), "error")
-        else:
-            flash(_("Bank line reconciled."), "success")
+    line_ids = [int(value) for value in request.form.getlist("line_id") if value.isdigit()]
+    _confirmed_change(
+        lambda: bank.reconcile(db.session, bank_line.id, line_ids, actor=current_user),
+        _("Bank line reconciled."),
+    )
     return _back_to(bank_line)
 
 
@@ -358,13 +375,10 @@ def reconcile_bank_line(bank_line_id: int):
 @requires("accounting.edit")
 def undo_reconciliation(bank_line_id: int):
     bank_line = bank.get_bank_line(db.session, bank_line_id, actor=current_user)
-    if ConfirmForm().validate_on_submit():
-        try:
-            bank.undo_reconciliation(db.session, bank_line.id, actor=current_user)
-        except DomainError as error:
-            flash(str(error.message), "error")
-        else:
-            flash(_("Reconciliation undone: the line is open again."), "success")
+    _confirmed_change(
+        lambda: bank.undo_reconciliation(db.session, bank_line.id, actor=current_user),
+        _("Reconciliation undone: the line is open again."),
+    )
     return redirect(url_for(".bank_line", bank_line_id=bank_line.id))
 
 
@@ -401,6 +415,126 @@ def entry_from_bank_line(bank_line_id: int):
     if form.remember.data:
         flash(_("Rule remembered for the next lines."), "success")
     return _back_to(bank_line)
+
+
+# --- the rules that propose an entry's account ---------------------------------------------
+
+
+def _rules_page(ledger, form: BankRuleForm | None = None, edited=None, status: int = 200):
+    """`edited` is the rule whose change was refused, shown with what was typed and why."""
+    return render_template(
+        "bookkeeping/bank_rules.html",
+        ledger=ledger,
+        rules=bank.rules(db.session, ledger.id, with_inactive=True),
+        form=form or BankRuleForm(formdata=None),
+        edited=edited,
+        confirm=ConfirmForm(),
+    ), status
+
+
+def _ledger_and_rule(ledger_id: int, rule_id: int):
+    """The ledger the user may see and one of the rules that apply to it. Raises NotFound."""
+    ledger = accounting.get_ledger(db.session, ledger_id, actor=current_user)
+    return ledger, bank.get_rule(db.session, rule_id, ledger_id=ledger.id)
+
+
+def _to_rules(ledger_id: int, rule_id: int | None = None):
+    anchor = f"rule-{rule_id}" if rule_id is not None else None
+    return redirect(url_for(".bank_rules", ledger_id=ledger_id, _anchor=anchor))
+
+
+@bp.get("/ledgers/<int:ledger_id>/bank/rules")
+@requires("accounting.view")
+def bank_rules(ledger_id: int):
+    ledger = accounting.get_ledger(db.session, ledger_id, actor=current_user)
+    return _rules_page(ledger)
+
+
+@bp.post("/ledgers/<int:ledger_id>/bank/rules")
+@requires("accounting.edit")
+def add_bank_rule(ledger_id: int):
+    ledger = accounting.get_ledger(db.session, ledger_id, actor=current_user)
+    form = BankRuleForm()
+    if not form.validate_on_submit():
+        return _rules_page(ledger, form, status=422)
+    try:
+        rule = bank.save_rule(
+            db.session,
+            ledger_id=None if form.all_ledgers.data else ledger.id,
+            pattern=form.pattern.data,
+            account_code=form.account_code.data,
+            label=form.label.data,
+            check_chart=True,
+        )
+    except ValidationError as error:
+        flash(str(error.message), "error")
+        attach_errors(form, error)
+        return _rules_page(ledger, form, status=422)
+    flash(_("Rule “%(pattern)s” added.", pattern=rule.pattern), "success")
+    return _to_rules(ledger.id, rule.id)
+
+
+@bp.post("/ledgers/<int:ledger_id>/bank/rules/<int:rule_id>")
+@requires("accounting.edit")
+def edit_bank_rule(ledger_id: int, rule_id: int):
+    ledger, rule = _ledger_and_rule(ledger_id, rule_id)
+    form = BankRuleForm()
+    try:
+        if not form.validate_on_submit():
+            raise ValidationError(
+                _("Please correct the highlighted fields."), field_errors=form.errors
+            )
+        bank.update_rule(
+            db.session,
+            rule.id,
+            ledger_id=ledger.id,
+            pattern=form.pattern.data,
+            account_code=form.account_code.data,
+            label=form.label.data,
+        )
+    except ValidationError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        edited = {"rule_id": rule_id, "values": form.data, "errors": error.field_errors}
+        return _rules_page(ledger, edited=edited, status=422)
+    flash(_("Rule “%(pattern)s” saved.", pattern=rule.pattern), "success")
+    return _to_rules(ledger.id, rule.id)
+
+
+@bp.post("/ledgers/<int:ledger_id>/bank/rules/<int:rule_id>/active")
+@requires("accounting.edit")
+def switch_bank_rule(ledger_id: int, rule_id: int):
+    ledger, rule = _ledger_and_rule(ledger_id, rule_id)
+    active = request.form.get("active")
+    if ConfirmForm().validate_on_submit() and active in ("0", "1"):
+        bank.set_rule_active(db.session, rule.id, ledger_id=ledger.id, active=active == "1")
+        if rule.active:
+            flash(_("Rule “%(pattern)s” activated.", pattern=rule.pattern), "success")
+        else:
+            flash(_("Rule “%(pattern)s” deactivated.", pattern=rule.pattern), "success")
+    return _to_rules(ledger.id, rule.id)
+
+
+@bp.post("/ledgers/<int:ledger_id>/bank/rules/<int:rule_id>/move")
+@requires("accounting.edit")
+def move_bank_rule(ledger_id: int, rule_id: int):
+    ledger, rule = _ledger_and_rule(ledger_id, rule_id)
+    direction = request.form.get("direction")
+    if ConfirmForm().validate_on_submit() and direction in ("up", "down"):
+        bank.move_rule(db.session, rule.id, ledger_id=ledger.id, up=direction == "up")
+    return _to_rules(ledger.id, rule.id)
+
+
+@bp.post("/ledgers/<int:ledger_id>/bank/rules/<int:rule_id>/delete")
+@requires("accounting.edit")
+def delete_bank_rule(ledger_id: int, rule_id: int):
+    ledger, rule = _ledger_and_rule(ledger_id, rule_id)
+    if ConfirmForm().validate_on_submit():
+        pattern = rule.pattern
+        bank.delete_rule(db.session, rule.id, ledger_id=ledger.id)
+        flash(_("Rule “%(pattern)s” deleted.", pattern=pattern), "success")
+        return _to_rules(ledger.id)
+    return _to_rules(ledger.id, rule.id)
 
 
 # --- the reconciliation statement ----------------------------------------------------------

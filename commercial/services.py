@@ -5,7 +5,6 @@ Sections: products and photos; buyers and contacts; stages; leads; activities.
 
 import io
 import re
-import warnings
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from sqlalchemy.orm import Session
 from commercial.models import BUYER_KINDS, Buyer, Contact, Product, ProductPhoto
 from gie.cooperatives.models import FILIERES, Cooperative
 from gie.errors import NotFound, ValidationError
-from gie.files import content_hash, stored_path, write_once
+from gie.files import content_hash, image_format, stored_path, write_once
 from gie.security import get_scoped
 
 # ---- products and photos --------------------------------------------------------------
@@ -122,21 +121,13 @@ def photo_file(store: Path, sha256: str, *, thumbnail: bool = False) -> Path:
 def _read_image(content: bytes) -> str:
     """The Pillow format of an accepted image, or ValidationError: the content decides,
     never the file name."""
-    refused = ValidationError(
-        _l("This file is not a JPEG, PNG or WebP image."),
-        field_errors={"photo": [_l("Choose a JPEG, PNG or WebP photo.")]},
-    )
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(content)) as image:
-                image_format = image.format
-                image.verify()
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Warning):
-        raise refused from None
-    if image_format not in PHOTO_TYPES:
-        raise refused
-    return image_format
+    found = image_format(content)
+    if found not in PHOTO_TYPES:
+        raise ValidationError(
+            _l("This file is not a JPEG, PNG or WebP image."),
+            field_errors={"photo": [_l("Choose a JPEG, PNG or WebP photo.")]},
+        )
+    return found
 
 
 def _thumbnail(content: bytes, out) -> None:

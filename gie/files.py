@@ -4,15 +4,34 @@ deleted when a record that named it goes (another record, or a rolled-back delet
 need it)."""
 
 import hashlib
+import io
 import os
 import tempfile
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
+from PIL import Image
+
 
 def content_hash(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
+
+
+def image_format(content: bytes) -> str | None:
+    """Pillow's name of the image format of the bytes ("JPEG", "PNG", ...), or None when
+    Pillow cannot read them whole: the content decides, never the file name. An image that
+    would decompress into too many pixels counts as unreadable."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(content)) as image:
+                found = image.format
+                image.verify()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Warning):
+        return None
+    return found
 
 
 def stored_path(store: Path, area: str, sha256: str, *, suffix: str = "") -> Path:

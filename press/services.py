@@ -134,6 +134,20 @@ class _Check:
             self.error(line, _l("%(record)s: this key is used twice.", record=label))
         seen.add(key)
 
+    def keyed_tables(self, name: str, records: list, describe, keys: set[str]):
+        """Each `[[name]]` record that is a table, as (position, line, label, record): its
+        label is `describe(key)` (its position when it has no key), its key checked and
+        added to `keys`."""
+        for number, record in enumerate(records, start=1):
+            key = record.get("key") if isinstance(record, dict) else None
+            label = describe(key if isinstance(key, str) and key else number)
+            line, record = self.table(name, record, label)
+            if record is None:
+                continue
+            if record["key"]:
+                self.key(line, label, record["key"], keys)
+            yield number, line, label, record
+
     def records(self, data: dict, name: str) -> list:
         records = data.get(name, [])
         if not isinstance(records, list):
@@ -182,15 +196,10 @@ def parse(session: Session, text: str) -> Parsed:
 def _actors(check: _Check, records: list, parsed: Parsed) -> set[str]:
     keys: set[str] = set()
     triples: set[tuple] = set()
-    for number, record in enumerate(records, start=1):
-        key = record.get("key") if isinstance(record, dict) else None
-        label = _l("actor %(key)s", key=key if isinstance(key, str) and key else number)
-        line, record = check.table("actor", record, label)
-        if record is None:
-            continue
+    for number, line, label, record in check.keyed_tables(
+        "actor", records, lambda key: _l("actor %(key)s", key=key), keys
+    ):
         key = record["key"]
-        if key:
-            check.key(line, label, key, keys)
         if record["kind"] and record["kind"] not in ACTOR_KINDS:
             check.error(
                 line, _l("%(record)s: unknown kind %(kind)s.", record=label, kind=record["kind"])
@@ -275,15 +284,10 @@ def _actors(check: _Check, records: list, parsed: Parsed) -> set[str]:
 
 def _projects(check: _Check, records: list, parsed: Parsed, actor_keys: set, known_codes: set):
     keys: set[str] = set()
-    for number, record in enumerate(records, start=1):
-        key = record.get("key") if isinstance(record, dict) else None
-        label = _l("project %(key)s", key=key if isinstance(key, str) and key else number)
-        line, record = check.table("project", record, label)
-        if record is None:
-            continue
+    for number, line, label, record in check.keyed_tables(
+        "project", records, lambda key: _l("project %(key)s", key=key), keys
+    ):
         key = record["key"]
-        if key:
-            check.key(line, label, key, keys)
         if record["funder"] and record["funder"] not in actor_keys:
             check.error(
                 line,

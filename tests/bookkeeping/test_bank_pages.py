@@ -3,7 +3,6 @@ entries from bank lines, the reconciliation view; presidents only read their own
 
 import io
 from datetime import date
-from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -13,6 +12,7 @@ from bookkeeping import bank
 from bookkeeping.models import BankLine, BankRule
 from gie.cooperatives.models import Cooperative
 from tests.accounting.conftest import make_ledger  # noqa: F401  (fixture)
+from tests.bookkeeping.helpers import cih_account, customer_payment
 from tests.bookkeeping.test_bank_import import ATTIJARI, CIH, DATA
 
 
@@ -20,22 +20,8 @@ from tests.bookkeeping.test_bank_import import ATTIJARI, CIH, DATA
 def setup(session, make_ledger):  # noqa: F811
     """Books with the customer's payment of FA-2026-00012 posted, a CIH bank account."""
     ledger = make_ledger()
-    accounting.record_entry(
-        session,
-        ledger.id,
-        journal_code="BQ",
-        entry_date=date(2026, 3, 4),
-        label="Encaissement client",
-        reference="FA-2026-00012",
-        lines=[
-            accounting.LineInput("5141", debit=Decimal("2020")),
-            accounting.LineInput("3421", credit=Decimal("2020")),
-        ],
-    )
-    cih = bank.save_bank_format(session, CIH)
-    account = bank.add_bank_account(
-        session, ledger.id, name="CIH Tétouan", account_code="5141", bank_format_id=cih.id
-    )
+    customer_payment(session, ledger.id, date(2026, 3, 4))
+    account = cih_account(session, ledger.id, "CIH Tétouan")
     session.commit()
     # ids: the objects are detached once a request has ended its session
     return {

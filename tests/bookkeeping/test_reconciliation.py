@@ -13,7 +13,8 @@ from bookkeeping import bank
 from bookkeeping.models import Reconciliation
 from gie.errors import DomainError, ValidationError
 from tests.accounting.conftest import ledger, make_ledger, post  # noqa: F401  (fixtures)
-from tests.bookkeeping.test_bank_import import CIH, DATA
+from tests.bookkeeping.helpers import cih_account, customer_payment
+from tests.bookkeeping.test_bank_import import DATA
 
 
 @pytest.fixture
@@ -22,18 +23,7 @@ def books(session, ledger, post, make_user):  # noqa: F811
     FA-2026-00012 (and another payment of the same amount), a cheque to a supplier; and the
     bank's statement of March with those, two transfer fees and the account fee."""
     post(ledger, [("5141", "15000", ""), ("1111", "", "15000")], on=date(2026, 2, 28))
-    invoice = accounting.record_entry(
-        session,
-        ledger.id,
-        journal_code="BQ",
-        entry_date=date(2026, 3, 2),
-        label="Encaissement client",
-        reference="FA-2026-00012",
-        lines=[
-            accounting.LineInput("5141", debit=Decimal("2020")),
-            accounting.LineInput("3421", credit=Decimal("2020")),
-        ],
-    )
+    invoice = customer_payment(session, ledger.id, date(2026, 3, 2))
     other = post(
         ledger, [("5141", "2020", ""), ("3421", "", "2020")], on=date(2026, 3, 5), journal="BQ"
     )
@@ -49,10 +39,7 @@ def books(session, ledger, post, make_user):  # noqa: F811
             accounting.LineInput("5141", credit=Decimal("1800")),
         ],
     )
-    cih = bank.save_bank_format(session, CIH)
-    account = bank.add_bank_account(
-        session, ledger.id, name="CIH", account_code="5141", bank_format_id=cih.id
-    )
+    account = cih_account(session, ledger.id, "CIH")
     result = bank.import_statement(
         session, account.id, (DATA / "cih_march.csv").read_bytes(), "cih_march.csv"
     )

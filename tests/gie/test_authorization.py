@@ -222,7 +222,7 @@ def _document_records(session, entry, admin) -> dict:
 
 def _bank_records(session, ledger, cooperative) -> dict:
     """A bank format (one per cooperative: names are unique), a bank account of the ledger
-    on 5141 and an imported statement of one line."""
+    on 5141, an imported statement of one line and a bank rule of the ledger."""
     bank_format = bank_services.save_bank_format(
         session,
         {
@@ -253,6 +253,9 @@ def _bank_records(session, ledger, cooperative) -> dict:
         "bank_account_id": bank_account.id,
         "statement_id": statement.id,
         "bank_line_id": bank_services.statement_lines(session, statement.id)[0].id,
+        "rule_id": bank_services.save_rule(
+            session, ledger_id=ledger.id, pattern="FRAIS", account_code="6147"
+        ).id,
     }
 
 
@@ -357,6 +360,7 @@ SCOPED_ARGUMENTS = {
     "bank_account_id",
     "statement_id",
     "bank_line_id",
+    "rule_id",
 }
 
 
