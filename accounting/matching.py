@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, union_all
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from accounting.models import Account, Entry, Line, Match
 from accounting.services import lock_ledger
@@ -196,29 +196,46 @@ def open_items(
     lines are left out.
 
     One query: the matched sums come from one grouped subquery joined to the lines."""
-    accounts = select(Account.id).where(
-        Account.ledger_id == ledger_id, Account.code.startswith(account_prefix)
+    codes = dict(
+        session.execute(
+            select(Account.id, Account.code).where(
+                Account.ledger_id == ledger_id, Account.code.startswith(account_prefix)
+            )
+        ).all()
     )
-    debit_line, credit_line = aliased(Line), aliased(Line)
-    dated = [debit_line.date <= as_of, credit_line.date <= as_of] if as_of is not None else []
-
-    def side(column):
-        return (
-            select(column.label("line_id"), Match.amount.label("amount"))
-            .join(debit_line, debit_line.id == Match.debit_line_id)
-            .join(credit_line, credit_line.id == Match.credit_line_id)
-            .where(Match.ledger_id == ledger_id, Match.account_id.in_(accounts), *dated)
+    if not codes:
+        return []
+    late_lines = (
+        select(Line.id).where(
+            Line.account_id.in_(list(codes)), Line.posted.is_(True), Line.date > as_of
         )
+        if as_of is not None
+        else None
+    )
 
-    sides = union_all(side(Match.debit_line_id), side(Match.credit_line_id)).subquery()
+    def side(column, other_column):
+        statement = select(column.label("line_id"), Match.amount.label("amount")).where(
+            Match.ledger_id == ledger_id, Match.account_id.in_(list(codes))
+        )
+        if late_lines is not None:
+            # The line itself is dated on or before `as_of` (filtered below): the match counts
+            # unless its other line, on the same account, is dated after. The lines dated after
+            # are read once from the account index, rather than the date of every match's
+            # other line from the table.
+            statement = statement.where(other_column.not_in(late_lines))
+        return statement
+
+    sides = union_all(
+        side(Match.debit_line_id, Match.credit_line_id),
+        side(Match.credit_line_id, Match.debit_line_id),
+    ).subquery()
     matched = (
         select(sides.c.line_id, func.sum(sides.c.amount).label("amount"))
         .group_by(sides.c.line_id)
         .subquery()
     )
-    # The accounts first, so that the lines are read through their account index; settled
-    # lines left out in SQL, and plain columns rather than Line objects: a busy ledger has
-    # thousands of partner lines.
+    # Settled lines left out in SQL, before the columns that only the table holds are read;
+    # plain columns rather than Line objects.
     statement = (
         select(
             Line.id,
@@ -226,15 +243,14 @@ def open_items(
             Line.date,
             Line.label,
             Line.partner,
+            Line.account_id,
             Line.debit,
             Line.credit,
-            Account.code,
             func.coalesce(matched.c.amount, 0).label("matched"),
         )
-        .join(Account, Account.id == Line.account_id)
         .outerjoin(matched, matched.c.line_id == Line.id)
         .where(
-            Line.account_id.in_(accounts),
+            Line.account_id.in_(list(codes)),
             Line.posted.is_(True),
             func.coalesce(matched.c.amount, 0) != Line.debit + Line.credit,
         )
@@ -257,7 +273,7 @@ def open_items(
                 date=line.date,
                 label=line.label,
                 partner=line.partner,
-                account_code=line.code,
+                account_code=codes[line.account_id],
                 amount=signed,
                 open_amount=left if signed > 0 else -left,
             )

@@ -17,8 +17,18 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Bundle, Session, aliased
+from sqlalchemy import (
+    BigInteger,
+    Row,
+    and_,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    type_coerce,
+)
+from sqlalchemy.orm import Session
 
 from accounting.matching import is_partner_account
 from accounting.models import (
@@ -308,32 +318,41 @@ def _vat_kind(code: str) -> str | None:
     return None
 
 
-def _is_partner_line(code: str, partner: str) -> bool:
-    if _vat_kind(code) is not None:
-        return False
-    return code.startswith(("3421", "4411")) or (is_partner_account(code) and bool(partner))
+@dataclass(frozen=True, slots=True)
+class _Account:
+    """What the return needs of an account, worked out once rather than for each line."""
 
-
-@dataclass
-class _BookLine:
-    id: int
     code: str
+    class_number: int
+    #: the class as the base lines of each kind name it (_BASE_CLASSES)
+    line_class: str
+    vat_kind: str | None
+    #: its lines are customer or supplier lines: always (3421, 4411), when they name a
+    #: partner (the other third-party accounts), or never (VAT accounts and the rest)
+    partner_lines: str | None
+
+    @classmethod
+    def of(cls, code: str, class_number: int) -> "_Account":
+        vat_kind = _vat_kind(code)
+        if vat_kind is not None:
+            partner_lines = None
+        elif code.startswith(("3421", "4411")):
+            partner_lines = "always"
+        elif is_partner_account(code):
+            partner_lines = "named"
+        else:
+            partner_lines = None
+        return cls(code, class_number, code[:1], vat_kind, partner_lines)
+
+
+@dataclass(slots=True)
+class _BookLine:
     debit: Decimal
     credit: Decimal
-    partner: str
     vat_rate: Decimal | None
-
-    @property
-    def class_number(self) -> str:
-        return self.code[:1]
-
-    @property
-    def vat_kind(self) -> str | None:
-        return _vat_kind(self.code)
-
-    @property
-    def is_partner(self) -> bool:
-        return _is_partner_line(self.code, self.partner)
+    class_number: str
+    vat_kind: str | None
+    is_partner: bool
 
 
 @dataclass
@@ -346,14 +365,12 @@ class _BookEntry:
     lines: list[_BookLine] = field(default_factory=list)
     #: (kind, rate) -> (base, tax), full amounts; None when a rate cannot be told
     amounts: dict[tuple[str, Decimal], tuple[Decimal, Decimal]] | None = None
+    #: the amount of its customer or supplier lines, once its lines are read
+    partner_total: Decimal = ZERO
 
     @property
     def carries_vat(self) -> bool:
         return bool(self.amounts) or self.amounts is None
-
-    @property
-    def partner_total(self) -> Decimal:
-        return sum((line.debit + line.credit for line in self.lines if line.is_partner), ZERO)
 
 
 class _Rates:
@@ -363,6 +380,7 @@ class _Rates:
         self.records = list(session.scalars(select(VatRate)))
         #: by date: a quarter's thousand entries fall on some ninety days
         self.by_date: dict[date, list[VatRate]] = {}
+        self.taxed_by_date: dict[date, set[Decimal]] = {}
 
     def in_force(self, on: date) -> list[VatRate]:
         if on not in self.by_date:
@@ -373,6 +391,14 @@ class _Rates:
             ]
         return self.by_date[on]
 
+    def taxed(self, on: date) -> set[Decimal]:
+        """The rates in force on a date that carry VAT."""
+        if on not in self.taxed_by_date:
+            self.taxed_by_date[on] = {
+                record.rate for record in self.in_force(on) if not record.exempt and record.rate
+            }
+        return self.taxed_by_date[on]
+
     def is_exempt(self, rate: Decimal, on: date) -> bool:
         return rate == 0 and any(record.exempt for record in self.in_force(on))
 
@@ -381,10 +407,7 @@ class _Rates:
         if base == 0 or tax == 0:
             return None
         tolerance = CENT * max(lines, 1)
-        candidates = sorted(
-            {record.rate for record in self.in_force(on) if not record.exempt and record.rate},
-            key=lambda rate: abs(base * rate / 100 - tax),
-        )
+        candidates = sorted(self.taxed(on), key=lambda rate: abs(base * rate / 100 - tax))
         for rate in candidates:
             if abs(base * rate / 100 - tax) <= tolerance:
                 return rate.quantize(RATE_PLACES)
@@ -441,18 +464,19 @@ def _entry_amounts(entry: _BookEntry, rates: _Rates):
     return {key: (base, tax) for key, (base, tax) in amounts.items()}
 
 
-def _excluded_entries(ledger_id: int):
+def _excluded_entries(session: Session, ledger_id: int) -> set[int]:
     """Entries that are neither sales, purchases nor payments for VAT: the openings (journal
     AN) and the returns' own settlements."""
     settlements = select(VatReturn.entry_id).where(
         VatReturn.ledger_id == ledger_id, VatReturn.entry_id.is_not(None)
     )
-    openings = (
-        select(Entry.id)
-        .join(Journal, Journal.id == Entry.journal_id)
-        .where(Entry.ledger_id == ledger_id, Journal.code == "AN")
+    # Through the (journal, ...) unique index rather than all of the ledger's entries.
+    openings = select(Entry.id).where(
+        Entry.journal_id.in_(
+            select(Journal.id).where(Journal.ledger_id == ledger_id, Journal.code == "AN")
+        )
     )
-    return settlements.union(openings)
+    return set(session.scalars(settlements.union(openings)))
 
 
 @dataclass(frozen=True)
@@ -465,109 +489,195 @@ class _CatchUp:
     after: datetime
     until: datetime | None = None
 
-    def unseen(self, known_at, on):
-        """The condition on a date column `on` and a timestamp column `known_at`."""
-        bounds = [on <= self.through, known_at > self.after]
+    def late(self, known_at):
+        """The condition on a timestamp column `known_at`: after the previous validation."""
+        bounds = [known_at > self.after]
         if self.until is not None:
             bounds.append(known_at <= self.until)
         return and_(*bounds)
 
 
-def _candidate_entry_ids(
+def _among(column, ids):
+    """`column IN ids`, the ids written into the statement: a quarter's thousands of ids cost
+    more to pass as parameters, or to render one by one, than the database takes to read
+    them. Integers only, so nothing can be injected."""
+    ids = [int(item) for item in ids]
+    if not ids:
+        return false()
+    return column.op("IN")(literal_column(f"({','.join(map(str, ids))})"))
+
+
+def _dated_entry_ids(
     session: Session,
     ledger_id: int,
     start: date,
     end: date,
-    regime: str,
+    accounts: dict[int, _Account],
     catch_up: _CatchUp | None,
-):
-    """Entries dated in the period with VAT lines or exempt sales, and (collection regime) the
-    two sides of matches that took effect in the period; with `catch_up`, those of earlier
-    periods that the previous return could not see too."""
-    excluded = _excluded_entries(ledger_id)
-    dated_when = and_(Line.date >= start, Line.date <= end)
-    if catch_up is not None:
-        dated_when = or_(dated_when, catch_up.unseen(Entry.posted_at, Line.date))
-    dated = set(
+) -> set[int]:
+    """Entries with lines on VAT accounts or exempt sales dated in the period, and with
+    `catch_up`, earlier ones posted after the previous return."""
+    vat_accounts = [
+        account_id
+        for account_id, account in accounts.items()
+        if account.code.startswith(VAT_ACCOUNT_PREFIXES)
+    ]
+    sales_accounts = [
+        account_id for account_id, account in accounts.items() if account.class_number == 7
+    ]
+    counted = or_(
+        Line.account_id.in_(vat_accounts),
+        and_(Line.account_id.in_(sales_accounts), Line.vat_rate == 0),
+    )
+    # Read through the (account, posted, date) index: the period's lines of these accounts.
+    entry_ids = set(
         session.scalars(
-            select(Line.entry_id)
-            .join(Account, Account.id == Line.account_id)
-            .join(Entry, Entry.id == Line.entry_id)
-            .where(
-                Line.ledger_id == ledger_id,
+            select(Line.entry_id).where(
+                Line.account_id.in_(vat_accounts + sales_accounts),
                 Line.posted.is_(True),
-                dated_when,
-                or_(
-                    *(Account.code.startswith(prefix) for prefix in VAT_ACCOUNT_PREFIXES),
-                    and_(Account.class_number == 7, Line.vat_rate == 0),
-                ),
-                Line.entry_id.not_in(excluded),
+                Line.date >= start,
+                Line.date <= end,
+                counted,
             )
-            .distinct()
         )
     )
+    if catch_up is not None:
+        # From the ledger's entries posted late, then their lines.
+        late = select(Entry.id).where(
+            Entry.ledger_id == ledger_id,
+            Entry.state == "posted",
+            Entry.date <= catch_up.through,
+            catch_up.late(Entry.posted_at),
+        )
+        entry_ids |= set(
+            session.scalars(
+                select(Line.entry_id).where(Line.entry_id.in_(late), Line.posted.is_(True), counted)
+            )
+        )
+    return entry_ids
+
+
+def _matches_in(
+    session: Session,
+    ledger_id: int,
+    start: date,
+    end: date,
+    accounts: dict[int, _Account],
+    catch_up: _CatchUp | None,
+) -> list[tuple[Decimal, Row, Row]]:
+    """The matches that took effect in the period (the later of their two lines' dates falls
+    in it) and, with `catch_up`, those made after the previous return that took effect before
+    its end."""
+    partner_accounts = [
+        account_id for account_id, account in accounts.items() if is_partner_account(account.code)
+    ]
+    if not partner_accounts:
+        return []
+    # The ledger's matches of the period's partner lines (read from the account index; only
+    # posted lines are matched), then the lines of these matches: in simple steps that no
+    # planner turns into a scan of every match or line of the books.
+    period_lines = select(Line.id).where(
+        Line.account_id.in_(partner_accounts),
+        Line.posted.is_(True),
+        Line.date >= start,
+        Line.date <= end,
+    )
+    columns = (Match.id, Match.amount, Match.debit_line_id, Match.credit_line_id)
+    in_period = {
+        row.id: row
+        for row in session.execute(
+            select(*columns).where(
+                Match.ledger_id == ledger_id,
+                or_(Match.debit_line_id.in_(period_lines), Match.credit_line_id.in_(period_lines)),
+            )
+        )
+    }
+    caught_up = {}
+    if catch_up is not None:
+        caught_up = {
+            row.id: row
+            for row in session.execute(
+                select(*columns).where(
+                    Match.ledger_id == ledger_id, catch_up.late(Match.created_at)
+                )
+            )
+        }
+    line_ids = {
+        line_id
+        for row in (*in_period.values(), *caught_up.values())
+        for line_id in (row.debit_line_id, row.credit_line_id)
+    }
+    lines = {
+        line.id: line
+        for line in session.connection().execute(
+            select(Line.id, Line.entry_id, Line.date).where(_among(Line.id, line_ids))
+        )
+    }
     matches = []
-    if regime == "collection":
-        debit_line, credit_line = aliased(Line), aliased(Line)
-        matched_when = and_(
-            debit_line.date <= end,
-            credit_line.date <= end,
-            or_(debit_line.date >= start, credit_line.date >= start),
-        )
-        if catch_up is not None:
-            matched_when = or_(
-                matched_when,
-                and_(
-                    catch_up.unseen(Match.created_at, debit_line.date),
-                    credit_line.date <= catch_up.through,
-                ),
-            )
-        rows = session.execute(
-            select(
-                Match.amount,
-                # the lines' columns that count, not Line objects: a quarter has thousands
-                Bundle("debit", debit_line.id, debit_line.entry_id, debit_line.date),
-                Bundle("credit", credit_line.id, credit_line.entry_id, credit_line.date),
-            )
-            .join(debit_line, debit_line.id == Match.debit_line_id)
-            .join(credit_line, credit_line.id == Match.credit_line_id)
-            .where(Match.ledger_id == ledger_id, matched_when)
-        )
-        matches = [(D(amount), debit, credit) for amount, debit, credit in rows]
-    return dated, matches
+    for match_id, row in (in_period | caught_up).items():
+        debit, credit = lines[row.debit_line_id], lines[row.credit_line_id]
+        # One of the lines of a match found from the period is dated in it: the match takes
+        # effect in the period unless the other line is dated after it.
+        latest = max(debit.date, credit.date)
+        if (match_id in in_period and latest <= end) or (
+            match_id in caught_up and latest <= catch_up.through
+        ):
+            matches.append((D(row.amount), debit, credit))
+    return matches
 
 
-def _load_entries(session: Session, entry_ids: set[int], rates: _Rates) -> dict[int, _BookEntry]:
-    entries: dict[int, _BookEntry] = {}
+def _hundredths(stored: int) -> Decimal:
+    """The Decimal that `Money` (centimes) and `Fixed(2)` (rates) read, with its two places,
+    made here for the thousands of lines of a quarter: their column types cost more."""
+    return ZERO if not stored else Decimal(stored).scaleb(-2)
+
+
+def _load_entries(
+    session: Session, entry_ids: set[int], accounts: dict[int, _Account], rates: _Rates
+) -> dict[int, _BookEntry]:
     if not entry_ids:
-        return entries
-    rows = session.execute(
+        return {}
+    # The entries, then their lines apart: each entry's columns are read once rather than
+    # with each of its lines. Core rows: a quarter has thousands of lines.
+    connection = session.connection()
+    entries = {
+        entry_id: _BookEntry(entry_id, number or "", on, label, reversal_of_id)
+        for entry_id, number, on, label, reversal_of_id in connection.execute(
+            select(Entry.id, Entry.number, Entry.date, Entry.label, Entry.reversal_of_id)
+            .where(_among(Entry.id, entry_ids), Entry.state == "posted")
+            .order_by(Entry.id)
+        )
+    }
+    rows = connection.execute(
         select(
-            Entry.id,
-            Entry.number,
-            Entry.date,
-            Entry.label,
-            Entry.reversal_of_id,
-            Line.id,
-            Line.debit,
-            Line.credit,
+            Line.entry_id,
+            type_coerce(Line.debit, BigInteger),
+            type_coerce(Line.credit, BigInteger),
             Line.partner,
-            Line.vat_rate,
-            Account.code,
+            type_coerce(Line.vat_rate, BigInteger),
+            Line.account_id,
         )
-        .join(Line, Line.entry_id == Entry.id)
-        .join(Account, Account.id == Line.account_id)
-        .where(Entry.id.in_(list(entry_ids)), Entry.state == "posted")
-        .order_by(Entry.id, Line.position, Line.id)
+        .where(_among(Line.entry_id, entries))
+        .order_by(Line.entry_id, Line.position, Line.id)
     )
-    for entry_id, number, on, label, reversal_of_id, *line, code in rows:
-        entry = entries.setdefault(
-            entry_id, _BookEntry(entry_id, number or "", on, label, reversal_of_id)
+    for entry_id, debit, credit, partner, vat_rate, account_id in rows:
+        account = accounts[account_id]
+        entries[entry_id].lines.append(
+            _BookLine(
+                _hundredths(debit),
+                _hundredths(credit),
+                None if vat_rate is None else _hundredths(vat_rate),
+                account.line_class,
+                account.vat_kind,
+                account.partner_lines == "always"
+                or (account.partner_lines == "named" and bool(partner)),
+            )
         )
-        line_id, debit, credit, partner, vat_rate = line
-        entry.lines.append(_BookLine(line_id, code, debit, credit, partner, vat_rate))
     for entry in entries.values():
         entry.amounts = _entry_amounts(entry, rates)
+        entry.partner_total = sum(
+            (line.debit + line.credit for line in entry.lines if line.is_partner), ZERO
+        )
     return entries
 
 
@@ -660,12 +770,26 @@ def compute_return(
     catch_up = (
         _CatchUp(previous.period_end, previous.validated_at, known_until) if previous else None
     )
-    dated, matches = _candidate_entry_ids(
-        session, ledger_id, period_start, period_end, regime, catch_up
+    accounts = {
+        account_id: _Account.of(code, class_number)
+        for account_id, code, class_number in session.execute(
+            select(Account.id, Account.code, Account.class_number).where(
+                Account.ledger_id == ledger_id
+            )
+        )
+    }
+    excluded_ids = _excluded_entries(session, ledger_id)
+    dated = (
+        _dated_entry_ids(session, ledger_id, period_start, period_end, accounts, catch_up)
+        - excluded_ids
     )
-    excluded_ids = set(session.scalars(_excluded_entries(ledger_id)))
+    matches = (
+        _matches_in(session, ledger_id, period_start, period_end, accounts, catch_up)
+        if regime == "collection"
+        else []
+    )
     matched_ids = {line.entry_id for _, debit, credit in matches for line in (debit, credit)}
-    entries = _load_entries(session, (dated | matched_ids) - excluded_ids, rates)
+    entries = _load_entries(session, (dated | matched_ids) - excluded_ids, accounts, rates)
     shares = _shares(dated, matches, entries, regime)
     fractions: dict[int, Decimal] = defaultdict(Decimal)
     for share in shares:
