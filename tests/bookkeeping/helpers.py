@@ -1,5 +1,6 @@
 """Records the bookkeeping tests build alike: a bank statement to hang bank lines on, the
-customer's payment of invoice FA-2026-00012, a bank account in the CIH format."""
+customer's payment of invoice FA-2026-00012, a bank account in the CIH format, a statement of
+one line imported today."""
 
 from datetime import date
 from decimal import Decimal
@@ -60,3 +61,35 @@ def cih_account(session, ledger_id: int, name: str):
     return bank.add_bank_account(
         session, ledger_id, name=name, account_code="5141", bank_format_id=cih.id
     )
+
+
+def imported_one_line(session, ledger, *, label: str, amount: str) -> BankStatement:
+    """A bank format named after the ledger (names are unique), a bank account on 5141 and
+    a statement of one line dated today, imported through the service."""
+    bank_format = bank.save_bank_format(
+        session,
+        {
+            "name": f"Banque {ledger.code}",
+            "date_column": "Date",
+            "label_column": "Libellé",
+            "amount_column": "Montant",
+            "delimiter": ";",
+            "decimal_mark": ",",
+            "date_format": "%d/%m/%Y",
+            "encoding": "utf-8",
+        },
+    )
+    account = bank.add_bank_account(
+        session, ledger.id, name="Banque test", account_code="5141", bank_format_id=bank_format.id
+    )
+    amount = Decimal(amount)
+    written = f"{amount:.2f}".replace(".", ",")
+    content = f"Date;Libellé;Montant\n{date.today():%d/%m/%Y};{label};{written}\n".encode()
+    return bank.import_statement(
+        session,
+        account.id,
+        content,
+        "releve.csv",
+        opening_balance=max(-amount, Decimal("0")),
+        closing_balance=max(amount, Decimal("0")),
+    ).statement

@@ -16,6 +16,7 @@ from billing import services as billing
 from bookkeeping import bank, documents
 from bookkeeping.models import Document
 from gie.errors import NotFound, ValidationError
+from tests.bookkeeping.helpers import imported_one_line
 
 PDF = (
     b"%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n"
@@ -304,31 +305,7 @@ def test_removing_a_document_keeps_its_file_and_a_draft_goes_with_its_documents(
 
 def bank_line_of(session, ledger):
     """One imported bank line of the ledger's 5141 account."""
-    bank_format = bank.save_bank_format(
-        session,
-        {
-            "name": f"Banque {ledger.code}",
-            "date_column": "Date",
-            "label_column": "Libellé",
-            "amount_column": "Montant",
-            "delimiter": ";",
-            "decimal_mark": ",",
-            "date_format": "%d/%m/%Y",
-            "encoding": "utf-8",
-        },
-    )
-    account = bank.add_bank_account(
-        session, ledger.id, name="Banque test", account_code="5141", bank_format_id=bank_format.id
-    )
-    content = f"Date;Libellé;Montant\n{date.today():%d/%m/%Y};FRAIS TENUE;-24,00\n".encode()
-    statement = bank.import_statement(
-        session,
-        account.id,
-        content,
-        "releve.csv",
-        opening_balance=Decimal("24"),
-        closing_balance=Decimal("0"),
-    ).statement
+    statement = imported_one_line(session, ledger, label="FRAIS TENUE", amount="-24.00")
     return bank.statement_lines(session, statement.id)[0]
 
 

@@ -24,6 +24,7 @@ from gie.cooperatives.models import Cooperative
 from gie.security import PERMISSIONS, PUBLIC, ROLES
 from press import services as press
 from press.models import Project
+from tests.bookkeeping.helpers import imported_one_line
 from training.models import Attendance, Booking, Course, TrainingSession
 
 
@@ -130,7 +131,7 @@ def cooperative_records(session, make_cooperative, make_user):
         training_ids = _training_records(session, cooperative)
         document_ids = _document_records(session, posted, make_user("admin"))
         press_ids = _press_records(session, cooperative)
-        bank_ids = _bank_records(session, ledger, cooperative)
+        bank_ids = _bank_records(session, ledger)
         session.commit()
         return {
             "cooperative_id": cooperative.id,
@@ -220,36 +221,13 @@ def _document_records(session, entry, admin) -> dict:
     return {"document_id": document.id}
 
 
-def _bank_records(session, ledger, cooperative) -> dict:
-    """A bank format (one per cooperative: names are unique), a bank account of the ledger
+def _bank_records(session, ledger) -> dict:
+    """A bank format (one per ledger: names are unique), a bank account of the ledger
     on 5141, an imported statement of one line and a bank rule of the ledger."""
-    bank_format = bank_services.save_bank_format(
-        session,
-        {
-            "name": f"Banque {cooperative.code}",
-            "date_column": "Date",
-            "label_column": "Libellé",
-            "amount_column": "Montant",
-            "delimiter": ";",
-            "decimal_mark": ",",
-            "date_format": "%d/%m/%Y",
-            "encoding": "utf-8",
-        },
-    )
-    bank_account = bank_services.add_bank_account(
-        session, ledger.id, name="Banque test", account_code="5141", bank_format_id=bank_format.id
-    )
-    content = f"Date;Libellé;Montant\n{date.today():%d/%m/%Y};VIR RECU;100,00\n".encode()
-    statement = bank_services.import_statement(
-        session,
-        bank_account.id,
-        content,
-        "releve.csv",
-        opening_balance=Decimal("0"),
-        closing_balance=Decimal("100"),
-    ).statement
+    statement = imported_one_line(session, ledger, label="VIR RECU", amount="100.00")
+    bank_account = statement.bank_account
     return {
-        "bank_format_id": bank_format.id,
+        "bank_format_id": bank_account.bank_format_id,
         "bank_account_id": bank_account.id,
         "statement_id": statement.id,
         "bank_line_id": bank_services.statement_lines(session, statement.id)[0].id,
