@@ -6,14 +6,12 @@ import json
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
 
 from accounting import exporters, importers, reports, services
 from gie import db
-from gie.command_line import fail
-from gie.errors import DomainError
+from gie.command_line import CommandGroup
 
-accounting_cli = AppGroup("accounting", help="Double-entry books.")
+accounting_cli = CommandGroup("accounting", help="Double-entry books.")
 
 
 @accounting_cli.command("new-ledger")
@@ -21,11 +19,7 @@ accounting_cli = AppGroup("accounting", help="Double-entry books.")
 @click.option("--first-year", type=int, required=True, help="First fiscal year, e.g. 2026.")
 def new_ledger(code: str, first_year: int):
     """Open the books of a cooperative (its code) or of the GIE (GIE)."""
-    try:
-        ledger = services.open_ledger(db.session, code, first_year=first_year)
-    except DomainError as error:
-        fail(error)
-    db.session.commit()
+    ledger = services.open_ledger(db.session, code, first_year=first_year)
     click.echo(f"Books of {ledger.code} opened with fiscal year {first_year}.")
 
 
@@ -33,10 +27,7 @@ def new_ledger(code: str, first_year: int):
 @click.argument("code")
 def verify(code: str):
     """Check the hash chain and the balance of every posted entry; name the first broken one."""
-    try:
-        ledger = services.ledger_by_code(db.session, code)
-    except DomainError as error:
-        fail(error)
+    ledger = services.ledger_by_code(db.session, code)
     result = services.verify_ledger(db.session, ledger.id)
     if result.ok:
         click.echo(f"{ledger.code}: {result.entries_checked} posted entries, chain intact.")
@@ -59,14 +50,10 @@ def import_entries(code: str, path: Path, create_accounts: bool):
     Columns: entry,date,journal,account,label,debit,credit and optionally reference,
     partner, account_label; the lines sharing an entry value form one entry.
     """
-    try:
-        ledger = services.ledger_by_code(db.session, code)
-        summary = importers.import_entries(
-            db.session, ledger.id, path.read_bytes(), create_accounts=create_accounts
-        )
-    except DomainError as error:
-        fail(error)
-    db.session.commit()
+    ledger = services.ledger_by_code(db.session, code)
+    summary = importers.import_entries(
+        db.session, ledger.id, path.read_bytes(), create_accounts=create_accounts
+    )
     click.echo(f"{summary.entries} entries and {summary.lines} lines imported into {ledger.code}.")
     if summary.accounts_created:
         click.echo(f"Accounts created: {', '.join(summary.accounts_created)}.")
@@ -85,10 +72,7 @@ EXPORTS = {"csv": exporters.export_csv, "hledger": exporters.export_hledger}
 )
 def export(code: str, output_format: str, output: Path | None):
     """Export the posted entries as CSV (the import's format) or as an hledger journal."""
-    try:
-        ledger = services.ledger_by_code(db.session, code)
-    except DomainError as error:
-        fail(error)
+    ledger = services.ledger_by_code(db.session, code)
     text = EXPORTS[output_format](db.session, ledger.id)
     if output is None:
         click.echo(text, nl=False)
@@ -106,10 +90,7 @@ TRIAL_BALANCE_COLUMNS = ("code", "label", "debit", "credit", "balance")
 @click.option("--format", "output_format", type=click.Choice(["csv", "json"]), default="csv")
 def trial_balance(code: str, date_from, date_to, output_format: str):
     """Per account: code, label, closing debit, closing credit and balance (debit positive)."""
-    try:
-        ledger = services.ledger_by_code(db.session, code)
-    except DomainError as error:
-        fail(error)
+    ledger = services.ledger_by_code(db.session, code)
     date_from = date_from.date() if date_from else None
     date_to = date_to.date() if date_to else None
     balance = reports.trial_balance(db.session, ledger.id, date_from=date_from, date_to=date_to)

@@ -545,7 +545,10 @@ def reverse_entry(session: Session, entry_id: int, *, on: date, actor=None) -> E
         get_ledger(session, original.ledger_id, actor=actor)
     if not original.posted:
         raise PostingRefused(_l("Only a posted entry can be reversed; delete the draft instead."))
-    if session.scalar(select(Entry.id).where(Entry.reversal_of_id == original.id)):
+    reversed_by = select(Entry.id).where(
+        Entry.reversal_of_id == original.id, Entry.state == "posted"
+    )
+    if session.scalar(reversed_by):
         raise PostingRefused(_l("Entry %(number)s is already reversed.", number=original.number))
     reversal = save_draft(
         session,
@@ -567,6 +570,28 @@ def reverse_entry(session: Session, entry_id: int, *, on: date, actor=None) -> E
     )
     reversal.reversal_of_id = original.id
     return post_entry(session, reversal.id, actor=actor)
+
+
+def default_reversal_date(session: Session, entry: Entry) -> date | None:
+    """The date a reversal form proposes: the original's own date while its period is open,
+    else the first day after the lock date that an open fiscal year covers (None if none)."""
+    ledger = entry.ledger
+    if not period_errors(ledger, _fiscal_year_of(session, ledger.id, entry.date), entry.date):
+        return entry.date
+    after_lock = ledger.lock_date + relativedelta(days=1) if ledger.lock_date else None
+    year = session.scalar(
+        select(FiscalYear)
+        .where(
+            FiscalYear.ledger_id == ledger.id,
+            FiscalYear.closed.is_(False),
+            FiscalYear.end_on >= (after_lock or date.min),
+        )
+        .order_by(FiscalYear.start_on)
+        .limit(1)
+    )
+    if year is None:
+        return None
+    return max(year.start_on, after_lock) if after_lock else year.start_on
 
 
 # --- integrity ---------------------------------------------------------------------------

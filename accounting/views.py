@@ -30,11 +30,10 @@ from accounting.forms import (
 from accounting.models import Entry
 from gie import db
 from gie.csvfiles import parse_date, parse_decimal
-from gie.errors import DomainError, ValidationError
 from gie.forms import ConfirmForm, choices
 from gie.money import ZERO
 from gie.security import is_scoped, requires
-from gie.web import attach_errors, page_number
+from gie.web import page_number, refusal_returns_to, refusal_shows
 
 bp = Blueprint("accounting", __name__, url_prefix="/accounting", template_folder="templates")
 
@@ -61,11 +60,8 @@ def open_ledger():
     if not form.validate_on_submit():
         flash(_("Choose whose books to open and the first year."), "error")
         return redirect(url_for(".index"))
-    try:
-        ledger = services.open_ledger(db.session, form.code.data, first_year=form.first_year.data)
-    except ValidationError as error:
-        flash(str(error.message), "error")
-        return redirect(url_for(".index"))
+    refusal_returns_to(url_for(".index"))
+    ledger = services.open_ledger(db.session, form.code.data, first_year=form.first_year.data)
     flash(_("Books of %(code)s opened.", code=ledger.code), "success")
     return redirect(url_for(".ledger", ledger_id=ledger.id))
 
@@ -136,15 +132,12 @@ def accounts(ledger_id: int):
 def add_account(ledger_id: int):
     ledger = services.get_ledger(db.session, ledger_id, actor=current_user)
     form = NewAccountForm()
-    if form.validate_on_submit():
-        try:
-            account = services.add_account(db.session, ledger.id, form.code.data, form.label.data)
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            flash(_("Account %(code)s added.", code=account.code), "success")
-            return redirect(url_for(".accounts", ledger_id=ledger.id))
-    return _accounts_page(ledger, form, 422)
+    if not form.validate_on_submit():
+        return _accounts_page(ledger, form, 422)
+    refusal_shows(lambda _error: _accounts_page(ledger, form)[0], form)
+    account = services.add_account(db.session, ledger.id, form.code.data, form.label.data)
+    flash(_("Account %(code)s added.", code=account.code), "success")
+    return redirect(url_for(".accounts", ledger_id=ledger.id))
 
 
 @bp.route("/accounts/<int:account_id>/edit", methods=["GET", "POST"])
@@ -173,12 +166,9 @@ def delete_account(account_id: int):
     account = services.get_account(db.session, account_id, actor=current_user)
     ledger_id, code = account.ledger_id, account.code
     if ConfirmForm().validate_on_submit():
-        try:
-            services.delete_account(db.session, account_id, actor=current_user)
-        except DomainError as error:
-            flash(str(error.message), "error")
-        else:
-            flash(_("Account %(code)s deleted.", code=code), "success")
+        refusal_returns_to(url_for(".accounts", ledger_id=ledger_id))
+        services.delete_account(db.session, account_id, actor=current_user)
+        flash(_("Account %(code)s deleted.", code=code), "success")
     return redirect(url_for(".accounts", ledger_id=ledger_id))
 
 
@@ -269,36 +259,26 @@ def _entry_form_page(ledger, form: EntryForm, entry: Entry | None, status: int =
 
 def _save_from_form(ledger, form: EntryForm, entry_id: int | None):
     """Save the draft; post it too when the user pressed "Save and post". Returns the
-    response: the entry's page, or the form again with every problem shown."""
+    response: the entry's page, or the form again with every problem shown. A refused post
+    saves nothing: saving a draft is the other button."""
     if "add_line" in request.form:
         form.lines.append_entry()
         return _entry_form_page(ledger, form, None)
     if not form.validate_on_submit():
         return _entry_form_page(ledger, form, None, 422)
-    try:
-        entry = services.save_draft(
-            db.session,
-            ledger.id,
-            journal_code=form.journal.data,
-            entry_date=form.date.data,
-            label=form.label.data,
-            reference=form.reference.data or "",
-            lines=_line_inputs(form),
-            entry_id=entry_id,
-        )
-    except ValidationError as error:
-        attach_errors(form, error)
-        form.form_errors.extend(str(m) for m in error.field_errors.get("lines", []))
-        return _entry_form_page(ledger, form, None, 422)
+    refusal_shows(lambda _error: _entry_form_page(ledger, form, None)[0], form)
+    entry = services.save_draft(
+        db.session,
+        ledger.id,
+        journal_code=form.journal.data,
+        entry_date=form.date.data,
+        label=form.label.data,
+        reference=form.reference.data or "",
+        lines=_line_inputs(form),
+        entry_id=entry_id,
+    )
     if "post" in request.form:
-        try:
-            services.post_entry(db.session, entry.id, actor=current_user)
-        except DomainError as error:
-            # The draft stays saved; the user sees why it cannot be posted.
-            db.session.commit()
-            for message in error.field_errors.get("entry", [error.message]):
-                flash(str(message), "error")
-            return redirect(url_for(".entry", entry_id=entry.id))
+        services.post_entry(db.session, entry.id, actor=current_user)
         flash(_("Entry %(number)s posted.", number=entry.number), "success")
     else:
         flash(_("Draft saved."), "success")
@@ -332,7 +312,7 @@ def entry(entry_id: int):
         reversal=reports.reversal_of(db.session, entry.id),
         panels=[panel(entry) for panel in panels],
         confirm=ConfirmForm(),
-        reverse_form=ReverseForm(date=date.today()),
+        reverse_form=ReverseForm(date=services.default_reversal_date(db.session, entry)),
     )
 
 
@@ -373,12 +353,8 @@ def edit_entry(entry_id: int):
 def post_entry(entry_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        entry = services.post_entry(db.session, entry_id, actor=current_user)
-    except services.PostingRefused as error:
-        for message in error.field_errors.get("entry", [error.message]):
-            flash(str(message), "error")
-        return redirect(url_for(".entry", entry_id=entry_id))
+    refusal_returns_to(url_for(".entry", entry_id=entry_id))
+    entry = services.post_entry(db.session, entry_id, actor=current_user)
     flash(_("Entry %(number)s posted.", number=entry.number), "success")
     return redirect(url_for(".entry", entry_id=entry.id))
 
@@ -389,11 +365,8 @@ def delete_entry(entry_id: int):
     entry = services.get_entry(db.session, entry_id, actor=current_user)
     ledger_id = entry.ledger_id
     if ConfirmForm().validate_on_submit():
-        try:
-            services.delete_draft(db.session, entry_id, actor=current_user)
-        except DomainError as error:
-            flash(str(error.message), "error")
-            return redirect(url_for(".entry", entry_id=entry_id))
+        refusal_returns_to(url_for(".entry", entry_id=entry_id))
+        services.delete_draft(db.session, entry_id, actor=current_user)
         flash(_("Draft deleted."), "success")
     return redirect(url_for(".entries", ledger_id=ledger_id))
 
@@ -405,14 +378,8 @@ def reverse_entry(entry_id: int):
     if not form.validate_on_submit():
         flash(_("Give the date of the reversal."), "error")
         return redirect(url_for(".entry", entry_id=entry_id))
-    try:
-        reversal = services.reverse_entry(
-            db.session, entry_id, on=form.date.data, actor=current_user
-        )
-    except services.PostingRefused as error:
-        for message in error.field_errors.get("entry", [error.message]):
-            flash(str(message), "error")
-        return redirect(url_for(".entry", entry_id=entry_id))
+    refusal_returns_to(url_for(".entry", entry_id=entry_id))
+    reversal = services.reverse_entry(db.session, entry_id, on=form.date.data, actor=current_user)
     flash(_("Reversal %(number)s posted.", number=reversal.number), "success")
     return redirect(url_for(".entry", entry_id=reversal.id))
 

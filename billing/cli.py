@@ -6,17 +6,15 @@ from datetime import date
 
 import click
 from dateutil.relativedelta import relativedelta
-from flask.cli import AppGroup
 from sqlalchemy import select
 
 from billing import reports, services
 from billing.models import Customer
 from gie import db
-from gie.command_line import fail
+from gie.command_line import CommandGroup
 from gie.csvfiles import parse_date
-from gie.errors import DomainError
 
-billing_cli = AppGroup("billing", help="Invoices, payments and statements.")
+billing_cli = CommandGroup("billing", help="Invoices, payments and statements.")
 
 
 def _month(text: str) -> tuple[int, int]:
@@ -39,11 +37,7 @@ def run(period: str):
             bar.length = total
             bar.update(done - bar.pos)
 
-        try:
-            summary = services.run_billing(db.session, year, month, progress=progress)
-        except DomainError as error:
-            fail(error)
-    db.session.commit()
+        summary = services.run_billing(db.session, year, month, progress=progress)
     click.echo(
         f"{period}: {summary.invoices_created} invoices created "
         f"({summary.lines_billed} lines, {summary.total_net} MAD excl. VAT); "
@@ -66,7 +60,6 @@ def issue(period: str, issue_date: str | None):
             bar.update(done - bar.pos)
 
         summary = services.issue_month_drafts(db.session, year, month, on=on, progress=progress)
-    db.session.commit()
     click.echo(
         f"{period}: {len(summary.issued)} invoices issued, {len(summary.refused)} left as drafts."
     )

@@ -9,8 +9,6 @@ from accounting import services as accounting
 from accounting.reports import drafts_count
 from bookkeeping import batch
 from gie import db
-from gie.command_line import fail
-from gie.errors import DomainError
 
 
 def _echo_failures(result: batch.BatchResult, name) -> None:
@@ -23,19 +21,15 @@ def _echo_failures(result: batch.BatchResult, name) -> None:
 @click.argument("code")
 def post_drafts(code: str):
     """Post every draft of a ledger in date order; list the drafts that stay drafts and why."""
-    try:
-        ledger = accounting.ledger_by_code(db.session, code)
-    except DomainError as error:
-        fail(error)
+    ledger = accounting.ledger_by_code(db.session, code)
     with click.progressbar(
         length=drafts_count(db.session, ledger.id), label=f"{ledger.code}: posting drafts"
     ) as bar:
         result = batch.post_all_drafts(db.session, ledger.id, progress=lambda: bar.update(1))
-    db.session.commit()
     click.echo(f"{ledger.code}: {len(result.done)} posted, {len(result.failures)} not posted.")
     _echo_failures(result, lambda entry: f"draft #{entry.id} {entry.date} {entry.label}")
     if result.failures:
-        raise SystemExit(1)
+        return 1
 
 
 @click.command("lock")
@@ -49,10 +43,7 @@ def post_drafts(code: str):
 @click.argument("codes", nargs=-1, required=True)
 def lock(lock_date: datetime, codes: tuple[str, ...]):
     """Lock the books of several ledgers (cooperative codes, or GIE) up to a date."""
-    try:
-        ledgers = [accounting.ledger_by_code(db.session, code) for code in codes]
-    except DomainError as error:
-        fail(error)
+    ledgers = [accounting.ledger_by_code(db.session, code) for code in codes]
     with click.progressbar(length=len(ledgers), label="Locking") as bar:
         result = batch.lock_period(
             db.session,
@@ -60,11 +51,10 @@ def lock(lock_date: datetime, codes: tuple[str, ...]):
             lock_date.date(),
             progress=lambda: bar.update(1),
         )
-    db.session.commit()
     click.echo(
         f"Locked up to {lock_date.date().isoformat()}: {len(result.done)} ledgers, "
         f"{len(result.failures)} refused."
     )
     _echo_failures(result, lambda ledger: ledger.code)
     if result.failures:
-        raise SystemExit(1)
+        return 1

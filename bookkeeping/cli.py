@@ -6,8 +6,6 @@ import click
 from accounting import services
 from bookkeeping import closing
 from gie import db
-from gie.command_line import fail
-from gie.errors import DomainError
 
 
 @click.command("close")
@@ -20,12 +18,8 @@ from gie.errors import DomainError
 )
 def close_command(code: str, year: str, force: bool):
     """Close a fiscal year: result into 1191/1199, opening entry of the next year (AN)."""
-    try:
-        ledger = services.ledger_by_code(db.session, code)
-        summary = closing.close_with_checklist(db.session, ledger.id, year, force=force)
-    except DomainError as error:
-        fail(error)
-    db.session.commit()
+    ledger = services.ledger_by_code(db.session, code)
+    summary = closing.close_with_checklist(db.session, ledger.id, year, force=force)
     opening = summary.opening_entry.number if summary.opening_entry else "none"
     click.echo(
         f"{ledger.code}: fiscal year {summary.year.name} closed, result {summary.result}; "

@@ -13,7 +13,7 @@ from bookkeeping import batch_cli, document_views, documents
 from bookkeeping import cli as bookkeeping_cli
 from bookkeeping import demo as bookkeeping_demo
 from commercial import demo as commercial_demo
-from gie import cli, config, db, i18n
+from gie import cli, config, db, i18n, web
 from gie.audit.services import current_actor_id
 from gie.errors import DomainError
 from gie.security import has_permission
@@ -140,7 +140,8 @@ def _init_request_cycle(app: Flask) -> None:
 
     @app.after_request
     def finish(response):
-        if response.status_code < 400:
+        # A refusal redirects like a success does: only the flag tells them apart.
+        if response.status_code < 400 and not g.get("refused"):
             db.session.commit()
         else:
             db.session.rollback()
@@ -165,9 +166,13 @@ def _init_errors(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
+        # Whatever the view or the service wrote before refusing is undone here, and nothing
+        # after this point commits (the request cycle reads the flag).
+        db.session.rollback()
+        g.refused = True
         if error.status_code in (403, 404):
             return page(error.status_code)
-        return page(error.status_code, str(error.message))
+        return web.show_refusal(error) or page(error.status_code, str(error.message))
 
     @app.errorhandler(CSRFError)
     def csrf_error(_error):

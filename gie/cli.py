@@ -9,13 +9,11 @@ import click
 from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app
-from flask.cli import AppGroup
 
 from gie import db, demo
-from gie.command_line import fail
+from gie.command_line import CommandGroup
 from gie.config import PROJECT_ROOT
 from gie.cooperatives.cli import cooperatives_cli
-from gie.errors import DomainError
 from gie.users.services import create_user
 
 
@@ -26,7 +24,7 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-db_cli = AppGroup("db", help="Database schema.")
+db_cli = CommandGroup("db", help="Database schema.")
 
 
 @db_cli.command("upgrade")
@@ -37,7 +35,7 @@ def db_upgrade(revision: str):
     click.echo("Database is up to date.")
 
 
-users_cli = AppGroup("users", help="Accounts.")
+users_cli = CommandGroup("users", help="Accounts.")
 
 
 @users_cli.command("create-admin")
@@ -47,15 +45,11 @@ users_cli = AppGroup("users", help="Accounts.")
 def create_admin(email: str, name: str, password: str | None):
     """Create an administrator account (the first account of a new installation)."""
     password = password or getpass.getpass("Password: ")
-    try:
-        create_user(db.session, email=email, name=name, role="admin", password=password)
-    except DomainError as error:
-        fail(error)
-    db.session.commit()
+    create_user(db.session, email=email, name=name, role="admin", password=password)
     click.echo(f"Administrator {email.lower()} created.")
 
 
-demo_cli = AppGroup("demo", help="Demonstration data.")
+demo_cli = CommandGroup("demo", help="Demonstration data.")
 
 
 @demo_cli.command("load")
@@ -65,7 +59,6 @@ def demo_load():
     # Each package registers its own demo loader on the app, in dependency order.
     for load in current_app.extensions.get("gie_demo_loaders", []):
         load(db.session)
-    db.session.commit()
     click.echo(f"Demo data loaded. Logins (password for all: {demo.PASSWORD}):")
     for email, role in logins:
         click.echo(f"  {role:<22} {email}")

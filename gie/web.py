@@ -1,18 +1,70 @@
-"""Small helpers shared by every blueprint's views."""
+"""Small helpers shared by every blueprint's views, and how a refusal is shown.
 
+A view never catches a service's refusal: the application's error handler rolls the request
+back and shows it. A view that has a form says beforehand how (`refusal_shows`: the form again
+with the user's input) or where to go back to (`refusal_returns_to`); otherwise a form posted
+from one of our pages goes back to that page with the reasons flashed.
+"""
+
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import Response, request
+from flask import Response, flash, g, redirect, request
 
-from gie.errors import ValidationError
+from gie.errors import DomainError
 
 
-def attach_errors(form, error: ValidationError) -> None:
-    """Show a service's field errors under the form's fields."""
+def attach_errors(form, error: DomainError) -> list[str]:
+    """Show a service's field errors under the form's fields; return the messages of the
+    fields the form does not have."""
+    elsewhere = []
     for name, messages in error.field_errors.items():
-        field = getattr(form, name, None)
-        if field is not None:
+        field = getattr(form, name, None) if form is not None else None
+        if field is not None and hasattr(field, "errors"):
             field.errors = list(field.errors) + [str(m) for m in messages]
+        else:
+            elsewhere.extend(str(m) for m in messages)
+    return elsewhere
+
+
+def refusal_shows(page: Callable[[DomainError], object], form=None) -> None:
+    """If a service refuses during this request, answer `page(error)` (the form again, with
+    the user's input), the error's field messages under `form`'s fields."""
+    g.refusal_page = (page, form)
+
+
+def refusal_returns_to(url: str) -> None:
+    """If a service refuses during this request, go back to `url` with the reasons flashed."""
+    g.refusal_target = url
+
+
+def show_refusal(error: DomainError):
+    """The response to a refusal, as the view declared it; None when it declared nothing
+    and the request did not come from a form of ours (the caller shows an error page)."""
+    page, form = g.pop("refusal_page", (None, None))
+    reasons = attach_errors(form, error)
+    if not reasons and not (form is not None and error.field_errors):
+        reasons = [str(error.message)]
+    if page is not None:
+        for reason in reasons:
+            flash(reason, "error")
+        return page(error), 422
+    target = g.pop("refusal_target", None)
+    if target is None and request.method == "POST":
+        target = safe_next(request.referrer and _path_of(request.referrer), None)
+    if target is None:
+        return None
+    for reason in reasons:
+        flash(reason, "error")
+    return redirect(target)
+
+
+def _path_of(url: str) -> str | None:
+    """The path and query of a URL of this site, None for any other site."""
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def csv_response(text: str, filename: str) -> Response:
@@ -24,7 +76,7 @@ def csv_response(text: str, filename: str) -> Response:
     )
 
 
-def safe_next(target: str | None, fallback: str) -> str:
+def safe_next(target: str | None, fallback: str | None) -> str | None:
     """Follow `next` only to a path of this site, never to another host."""
     if not target:
         return fallback

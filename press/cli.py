@@ -5,14 +5,12 @@ from datetime import date
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
 
 from gie import db
-from gie.command_line import fail
-from gie.errors import DomainError
+from gie.command_line import CommandGroup
 from press import indicators, services
 
-press_cli = AppGroup("press", help="Programme actors and the observatory feed.")
+press_cli = CommandGroup("press", help="Programme actors and the observatory feed.")
 
 
 @press_cli.command("load")
@@ -20,11 +18,7 @@ press_cli = AppGroup("press", help="Programme actors and the observatory feed.")
 def load(path: Path):
     """Load (or refresh) the programme's actors and projects from a TOML file; the file is
     checked whole first, and nothing changes when it has a problem."""
-    try:
-        summary = services.load_actors(db.session, path)
-    except DomainError as error:
-        fail(error)
-    db.session.commit()
+    summary = services.load_actors(db.session, path)
     click.echo(
         f"{summary.actors} actors, {summary.relations} relations, {summary.projects} projects "
         f"({summary.cooperatives} cooperative places) loaded from {path}."

@@ -3,23 +3,17 @@
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
 
 from gie import db
-from gie.command_line import fail
+from gie.command_line import CommandGroup
 from gie.cooperatives.importers import import_cooperatives
-from gie.errors import DomainError
 
-cooperatives_cli = AppGroup("cooperatives", help="Member cooperatives.")
+cooperatives_cli = CommandGroup("cooperatives", help="Member cooperatives.")
 
 
 @cooperatives_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def cooperatives_import(path: Path):
     """Import cooperatives from a CSV file: every row, or none when one is wrong."""
-    try:
-        created, updated = import_cooperatives(db.session, path.read_bytes())
-    except DomainError as error:
-        fail(error)
-    db.session.commit()
+    created, updated = import_cooperatives(db.session, path.read_bytes())
     click.echo(f"{created} created, {updated} updated.")

@@ -3,6 +3,7 @@ from datetime import date
 from sqlalchemy import select
 
 from accounting.models import Account, Entry, Ledger
+from tests.snapshot import assert_unchanged, snapshot
 
 SALE_FORM = {
     "journal": "VT",
@@ -41,15 +42,24 @@ def test_accountant_saves_and_posts_an_entry_typed_in_the_form(client, login_as,
     assert "1\u202f200,00\xa0MAD" in page
 
 
-def test_unbalanced_entry_stays_a_draft_with_the_reason_shown(client, session, login_as, ledger):
+def test_refused_post_saves_nothing_and_shows_the_form_again(client, session, login_as, ledger):
     login_as("accountant")
     data = dict(SALE_FORM, post="1")
     data["lines-2-credit"] = "150.00"
+    before = snapshot(session)
     response = client.post(f"/accounting/ledgers/{ledger.id}/entries/new", data=data)
+    assert response.status_code == 422
+    assert "1200.00" in response.text and "1150.00" in response.text  # the reason's two totals
+    assert 'value="1200.00"' in response.text and 'value="150.00"' in response.text
+    assert_unchanged(session, before)
+
+    del data["post"]
+    response = client.post(
+        f"/accounting/ledgers/{ledger.id}/entries/new", data=dict(data, save="1")
+    )
+    assert response.status_code == 302
     entry = session.scalar(select(Entry).where(Entry.ledger_id == ledger.id))
     assert entry.state == "draft" and entry.number is None
-    page = client.get(response.location).text
-    assert "1200.00" in page and "1150.00" in page  # the two totals in the refusal message
 
 
 def test_unknown_account_is_a_form_error_and_saves_nothing(client, session, login_as, ledger):
@@ -165,8 +175,8 @@ def test_lock_date_set_from_the_ledger_page_refuses_earlier_postings(
     response = client.post(
         f"/accounting/ledgers/{ledger.id}/entries/new", data=dict(SALE_FORM, post="1")
     )
-    assert "2026-03-31" in client.get(response.location).text
-    assert session.scalar(select(Entry.state).where(Entry.ledger_id == ledger.id)) == "draft"
+    assert response.status_code == 422 and "2026-03-31" in response.text
+    assert session.scalar(select(Entry.state).where(Entry.ledger_id == ledger.id)) is None
 
 
 def test_president_reads_own_books_but_cannot_write(
