@@ -19,12 +19,11 @@ from billing.forms import (
     IssueForm,
     PaymentForm,
 )
-from billing.views import bp, int_arg, parse_month, refuse
+from billing.views import bp, int_arg, parse_month
 from gie import db, i18n
-from gie.errors import DomainError, ValidationError
 from gie.forms import ConfirmForm, choices
 from gie.security import is_scoped, requires
-from gie.web import attach_errors, page_number
+from gie.web import page_number, refusal_returns_to, refusal_shows
 
 # --- invoices ----------------------------------------------------------------------------------
 
@@ -131,19 +130,15 @@ def _save_invoice(form: InvoiceForm, invoice):
     if lines is None:
         return _invoice_form_page(form, invoice, 422)
     on = (invoice.period_start if invoice else None) or date.today()
-    try:
-        draft = services.save_draft_invoice(
-            db.session,
-            form.customer_id.data,
-            lines,
-            on=on,
-            invoice_id=invoice.id if invoice else None,
-            notes=(form.notes.data or "").strip(),
-        )
-    except DomainError as error:
-        db.session.rollback()
-        form.form_errors.append(str(error.message))
-        return _invoice_form_page(form, invoice, 422)
+    refusal_shows(lambda _error: _invoice_form_page(form, invoice)[0], form)
+    draft = services.save_draft_invoice(
+        db.session,
+        form.customer_id.data,
+        lines,
+        on=on,
+        invoice_id=invoice.id if invoice else None,
+        notes=(form.notes.data or "").strip(),
+    )
     flash(_("Draft saved."), "success")
     return redirect(url_for(".invoice", invoice_id=draft.id))
 
@@ -205,11 +200,8 @@ def issue_invoice(invoice_id: int):
     if not form.validate_on_submit():
         flash(_("Give the issue date."), "error")
         return redirect(url_for(".invoice", invoice_id=invoice.id))
-    try:
-        services.issue_invoice(db.session, invoice.id, on=form.issue_date.data, actor=current_user)
-    except DomainError as error:
-        refuse(error)
-        return redirect(url_for(".invoice", invoice_id=invoice_id))
+    refusal_returns_to(url_for(".invoice", invoice_id=invoice_id))
+    services.issue_invoice(db.session, invoice.id, on=form.issue_date.data, actor=current_user)
     flash(_("Invoice %(number)s issued.", number=invoice.number), "success")
     return redirect(url_for(".invoice", invoice_id=invoice.id))
 
@@ -220,11 +212,8 @@ def delete_invoice(invoice_id: int):
     invoice = services.get_invoice(db.session, invoice_id, actor=current_user)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for(".invoice", invoice_id=invoice.id))
-    try:
-        services.delete_draft_invoice(db.session, invoice.id)
-    except DomainError as error:
-        refuse(error)
-        return redirect(url_for(".invoice", invoice_id=invoice_id))
+    refusal_returns_to(url_for(".invoice", invoice_id=invoice_id))
+    services.delete_draft_invoice(db.session, invoice.id)
     flash(_("Draft deleted."), "success")
     return redirect(url_for(".invoices"))
 
@@ -237,18 +226,15 @@ def credit_invoice(invoice_id: int):
     if not form.validate_on_submit() or (form.mode.data == "amount" and not form.amount.data):
         flash(_("Give the date of the credit note, and the amount for a partial one."), "error")
         return redirect(url_for(".invoice", invoice_id=invoice.id))
-    try:
-        credit = services.create_credit_note(
-            db.session,
-            invoice.id,
-            on=form.credit_date.data,
-            amount_net=form.amount.data if form.mode.data == "amount" else None,
-            reason=(form.reason.data or "").strip(),
-            actor=current_user,
-        )
-    except DomainError as error:
-        refuse(error)
-        return redirect(url_for(".invoice", invoice_id=invoice_id))
+    refusal_returns_to(url_for(".invoice", invoice_id=invoice_id))
+    credit = services.create_credit_note(
+        db.session,
+        invoice.id,
+        on=form.credit_date.data,
+        amount_net=form.amount.data if form.mode.data == "amount" else None,
+        reason=(form.reason.data or "").strip(),
+        actor=current_user,
+    )
     flash(_("Credit note %(number)s issued.", number=credit.number), "success")
     return redirect(url_for(".invoice", invoice_id=credit.id))
 
@@ -331,28 +317,16 @@ def new_payment():
         for entry in form.allocations
         if entry.form.amount.data and (entry.form.invoice_id.data or "").isdigit()
     }
-    try:
-        payment = services.record_payment(
-            db.session,
-            customer_id=customer.id,
-            received_on=form.received_on.data,
-            amount=form.amount.data,
-            method=form.method.data,
-            reference=form.reference.data or "",
-            allocations=allocations or None,
-            actor=current_user,
-        )
-    except ValidationError as error:
-        db.session.rollback()
-        attach_errors(form, error)
-        if not error.field_errors:
-            form.form_errors.append(str(error.message))
-        return _payment_page(form, customer, open_invoices, 422)
-    except DomainError as error:
-        db.session.rollback()
-        form.form_errors.extend(
-            str(message) for message in error.field_errors.get("entry", [error.message])
-        )
-        return _payment_page(form, customer, open_invoices, 422)
+    refusal_shows(lambda _error: _payment_page(form, customer, open_invoices)[0], form)
+    payment = services.record_payment(
+        db.session,
+        customer_id=customer.id,
+        received_on=form.received_on.data,
+        amount=form.amount.data,
+        method=form.method.data,
+        reference=form.reference.data or "",
+        allocations=allocations or None,
+        actor=current_user,
+    )
     flash(_("Payment of %(amount)s recorded.", amount=i18n.money(payment.amount)), "success")
     return redirect(url_for(".payment", payment_id=payment.id))

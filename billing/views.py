@@ -33,11 +33,10 @@ from billing.forms import (
 )
 from billing.models import Customer
 from gie import db
-from gie.errors import DomainError, ValidationError
 from gie.forms import ConfirmForm, choices
 from gie.money import ZERO
 from gie.security import is_scoped, requires, scope
-from gie.web import attach_errors, page_number, safe_next
+from gie.web import page_number, refusal_returns_to, refusal_shows, safe_next
 
 bp = Blueprint("billing", __name__, url_prefix="/billing", template_folder="templates")
 
@@ -49,13 +48,6 @@ MEMBER_PREFIX = "coop-"
 def labels() -> dict:
     """Labels of the stored codes, for every billing template."""
     return {"states": STATE_LABELS, "documents": DOCUMENT_LABELS, "methods": METHOD_LABELS}
-
-
-def refuse(error: DomainError) -> None:
-    """Undo what the refused operation began and tell the user why, in their language."""
-    db.session.rollback()
-    for message in error.field_errors.get("entry", [error.message]):
-        flash(str(message), "error")
 
 
 def int_arg(name: str) -> int | None:
@@ -151,25 +143,22 @@ def _customer_form_page(form, customer, status=200):
 def new_customer():
     form = CustomerForm()
     if form.validate_on_submit():
-        try:
-            customer = services.create_customer(
-                db.session,
-                code=form.code.data,
-                kind=form.kind.data,
-                name=form.name.data,
-                name_ar=form.name_ar.data or "",
-                address=form.address.data or "",
-                ice=form.ice.data or "",
-                if_number=form.if_number.data or "",
-                rc_number=form.rc_number.data or "",
-                email=form.email.data or "",
-                payment_terms_days=form.payment_terms_days.data,
-            )
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            flash(_("Customer %(code)s created.", code=customer.code), "success")
-            return redirect(url_for(".customer", customer_id=customer.id))
+        refusal_shows(lambda _error: _customer_form_page(form, None)[0], form)
+        customer = services.create_customer(
+            db.session,
+            code=form.code.data,
+            kind=form.kind.data,
+            name=form.name.data,
+            name_ar=form.name_ar.data or "",
+            address=form.address.data or "",
+            ice=form.ice.data or "",
+            if_number=form.if_number.data or "",
+            rc_number=form.rc_number.data or "",
+            email=form.email.data or "",
+            payment_terms_days=form.payment_terms_days.data,
+        )
+        flash(_("Customer %(code)s created.", code=customer.code), "success")
+        return redirect(url_for(".customer", customer_id=customer.id))
     return _customer_form_page(form, None, 422 if form.errors else 200)
 
 
@@ -187,22 +176,18 @@ def edit_customer(customer_id: int):
             for name in ("name", "name_ar", "address", "ice", "if_number", "rc_number")
             if hasattr(form, name)
         }
-        try:
-            services.update_customer(
-                db.session,
-                customer.id,
-                **data,
-                email=form.email.data or "",
-                payment_terms_days=form.payment_terms_days.data,
-                active=form.active.data,
-                kind=None if member else form.kind.data,
-            )
-        except ValidationError as error:
-            db.session.rollback()
-            attach_errors(form, error)
-        else:
-            flash(_("Customer %(code)s saved.", code=customer.code), "success")
-            return redirect(url_for(".customer", customer_id=customer.id))
+        refusal_shows(lambda _error: _customer_form_page(form, customer)[0], form)
+        services.update_customer(
+            db.session,
+            customer.id,
+            **data,
+            email=form.email.data or "",
+            payment_terms_days=form.payment_terms_days.data,
+            active=form.active.data,
+            kind=None if member else form.kind.data,
+        )
+        flash(_("Customer %(code)s saved.", code=customer.code), "success")
+        return redirect(url_for(".customer", customer_id=customer.id))
     return _customer_form_page(form, customer, 422 if form.errors else 200)
 
 
@@ -233,26 +218,22 @@ def new_service():
     form = ServiceForm(valid_from=date.today())
     form.vat_code.choices = _vat_choices()
     if form.validate_on_submit():
-        try:
-            service = services.create_service(
-                db.session,
-                code=form.code.data,
-                name=form.name.data,
-                name_ar=form.name_ar.data or "",
-                category=form.category.data,
-                unit=form.unit.data,
-                vat_code=form.vat_code.data,
-                income_account=form.income_account.data.strip(),
-                public_price=form.public_price.data,
-                member_price=form.member_price.data,
-                valid_from=form.valid_from.data,
-            )
-        except ValidationError as error:
-            db.session.rollback()
-            attach_errors(form, error)
-        else:
-            flash(_("Service %(code)s created.", code=service.code), "success")
-            return redirect(url_for(".service", service_id=service.id))
+        refusal_shows(lambda _error: render_template("billing/service_form.html", form=form), form)
+        service = services.create_service(
+            db.session,
+            code=form.code.data,
+            name=form.name.data,
+            name_ar=form.name_ar.data or "",
+            category=form.category.data,
+            unit=form.unit.data,
+            vat_code=form.vat_code.data,
+            income_account=form.income_account.data.strip(),
+            public_price=form.public_price.data,
+            member_price=form.member_price.data,
+            valid_from=form.valid_from.data,
+        )
+        flash(_("Service %(code)s created.", code=service.code), "success")
+        return redirect(url_for(".service", service_id=service.id))
     status = 422 if form.errors else 200
     return render_template("billing/service_form.html", form=form), status
 
@@ -282,23 +263,19 @@ def set_price(service_id: int):
     service = services.get_service(db.session, service_id)
     form = PriceForm()
     if form.validate_on_submit():
-        try:
-            services.set_price(
-                db.session,
-                service.id,
-                valid_from=form.valid_from.data,
-                public_price=form.public_price.data,
-                member_price=form.member_price.data,
-            )
-        except ValidationError as error:
-            db.session.rollback()
-            attach_errors(form, error)
-        else:
-            flash(
-                _("New prices from %(date)s saved.", date=form.valid_from.data.isoformat()),
-                "success",
-            )
-            return redirect(url_for(".service", service_id=service.id))
+        refusal_shows(lambda _error: _service_page(service, form)[0], form)
+        services.set_price(
+            db.session,
+            service.id,
+            valid_from=form.valid_from.data,
+            public_price=form.public_price.data,
+            member_price=form.member_price.data,
+        )
+        flash(
+            _("New prices from %(date)s saved.", date=form.valid_from.data.isoformat()),
+            "success",
+        )
+        return redirect(url_for(".service", service_id=service.id))
     return _service_page(service, form, 422)
 
 
@@ -354,31 +331,25 @@ def new_subscription():
     funders = [(str(key), label) for key, label in reports.customer_choices(db.session)]
     form.funder_id.choices = choices(funders, "")
     if form.validate_on_submit():
-        try:
-            customer_id = _customer_id(form.customer_id.data)
-            subscription = services.create_subscription(
-                db.session,
-                customer_id=customer_id,
-                service_id=form.service_id.data,
-                start_on=form.start_on.data,
-                end_on=form.end_on.data,
-                quantity=form.quantity.data,
-                period=form.period.data,
-                price_override=form.price_override.data,
-                discount_percent=form.discount_percent.data or ZERO,
-                funder_id=int(form.funder_id.data)
-                if (form.funder_id.data or "").isdigit()
-                else None,
-                funder_share_percent=form.funder_share_percent.data or ZERO,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_errors(form, error)
-            if not error.field_errors:
-                form.form_errors.append(str(error.message))
-        else:
-            flash(_("Subscription saved."), "success")
-            return redirect(url_for(".customer", customer_id=subscription.customer_id))
+        refusal_shows(
+            lambda _error: render_template("billing/subscription_form.html", form=form), form
+        )
+        customer_id = _customer_id(form.customer_id.data)
+        subscription = services.create_subscription(
+            db.session,
+            customer_id=customer_id,
+            service_id=form.service_id.data,
+            start_on=form.start_on.data,
+            end_on=form.end_on.data,
+            quantity=form.quantity.data,
+            period=form.period.data,
+            price_override=form.price_override.data,
+            discount_percent=form.discount_percent.data or ZERO,
+            funder_id=int(form.funder_id.data) if (form.funder_id.data or "").isdigit() else None,
+            funder_share_percent=form.funder_share_percent.data or ZERO,
+        )
+        flash(_("Subscription saved."), "success")
+        return redirect(url_for(".customer", customer_id=subscription.customer_id))
     status = 422 if (form.errors or form.form_errors) else 200
     return render_template("billing/subscription_form.html", form=form), status
 
@@ -453,11 +424,8 @@ def run_billing():
     if month is None:
         flash(_("Give a month as YYYY-MM, e.g. 2026-03."), "error")
         return redirect(url_for(".run"))
-    try:
-        summary = services.run_billing(db.session, month.year, month.month)
-    except DomainError as error:
-        refuse(error)
-        return redirect(url_for(".run", month=f"{month:%Y-%m}"))
+    refusal_returns_to(url_for(".run", month=f"{month:%Y-%m}"))
+    summary = services.run_billing(db.session, month.year, month.month)
     return render_template(
         "billing/run_done.html",
         summary=summary,

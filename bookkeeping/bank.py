@@ -929,11 +929,14 @@ def entry_from_line(
     *,
     account_code: str,
     label: str | None = None,
+    remember_as: str | None = None,
     actor,
 ) -> Entry:
     """Post what the books do not have yet (bank fees, a transfer) from a bank line, in
-    journal BQ on its date, and reconcile the line with it. Raises ReconciliationRefused,
-    ValidationError, PostingRefused (closed year, lock date); nothing changes then."""
+    journal BQ on its date, and reconcile the line with it; with `remember_as` (a pattern, or
+    "" for the line's label), remember the account as the ledger's rule for the next lines.
+    Raises ReconciliationRefused, ValidationError, PostingRefused (closed year, lock date);
+    nothing changes then."""
     bank_line = get_bank_line(session, bank_line_id, actor=actor)
     if bank_line.reconciled:
         raise ReconciliationRefused(
@@ -971,6 +974,15 @@ def entry_from_line(
             ) from None
         bank_side = next(line for line in entry.lines if line.account.code == bank_code)
         reconcile(session, bank_line.id, [bank_side.id], actor=actor)
+    if remember_as is not None:
+        given_label = (label or "").strip()
+        save_rule(
+            session,
+            ledger_id=bank_line.ledger_id,
+            pattern=remember_as,
+            account_code=account_code,
+            label=given_label if given_label != bank_line.label else "",
+        )
     return entry
 
 

@@ -20,11 +20,11 @@ from bookkeeping import bank
 from bookkeeping.views import bp
 from gie import db
 from gie.csvfiles import parse_date
-from gie.errors import DomainError, ImportFailed, ValidationError
+from gie.errors import ImportFailed, ValidationError
 from gie.forms import ConfirmForm, MoneyField, choices
 from gie.security import requires
 from gie.tabular import Table, to_csv
-from gie.web import attach_errors, csv_response
+from gie.web import csv_response, refusal_returns_to, refusal_shows
 
 #: a file refused with more errors shows the first ones
 SHOWN_ERRORS = 200
@@ -130,17 +130,14 @@ def add_bank_account(ledger_id: int):
     form = _bank_account_form(ledger)
     if not form.validate_on_submit():
         return _accounts_page(ledger, form, 422)
-    try:
-        bank_account = bank.add_bank_account(
-            db.session,
-            ledger.id,
-            name=form.name.data,
-            account_code=form.account_code.data,
-            bank_format_id=_format_id(form.bank_format_id.data),
-        )
-    except ValidationError as error:
-        attach_errors(form, error)
-        return _accounts_page(ledger, form, 422)
+    refusal_shows(lambda _error: _accounts_page(ledger, form)[0], form)
+    bank_account = bank.add_bank_account(
+        db.session,
+        ledger.id,
+        name=form.name.data,
+        account_code=form.account_code.data,
+        bank_format_id=_format_id(form.bank_format_id.data),
+    )
     flash(_("Bank account %(name)s added.", name=bank_account.name), "success")
     return redirect(url_for(".bank_account", bank_account_id=bank_account.id))
 
@@ -157,18 +154,17 @@ def bank_formats():
 
 
 def _save_format(form: BankFormatForm, bank_format_id: int | None):
-    if form.validate_on_submit():
-        try:
-            saved = bank.save_bank_format(db.session, form.data, bank_format_id=bank_format_id)
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            flash(_("Bank format %(name)s saved.", name=saved.name), "success")
-            return redirect(url_for(".bank_formats"))
-    status = 422 if request.method == "POST" else 200
-    return render_template(
-        "bookkeeping/bank_format_form.html", form=form, bank_format_id=bank_format_id
-    ), status
+    def page():
+        return render_template(
+            "bookkeeping/bank_format_form.html", form=form, bank_format_id=bank_format_id
+        )
+
+    if not form.validate_on_submit():
+        return page(), 422 if request.method == "POST" else 200
+    refusal_shows(lambda _error: page(), form)
+    saved = bank.save_bank_format(db.session, form.data, bank_format_id=bank_format_id)
+    flash(_("Bank format %(name)s saved.", name=saved.name), "success")
+    return redirect(url_for(".bank_formats"))
 
 
 @bp.route("/bank/formats/new", methods=["GET", "POST"])
@@ -333,23 +329,20 @@ def _line_page(bank_line, entry_form: EntryFromLineForm | None = None, status: i
     ), status
 
 
-def _confirmed_change(change, done: str) -> None:
-    """Make a change the user confirmed, and flash that it was done or why it was refused."""
-    if not ConfirmForm().validate_on_submit():
-        return
-    try:
+def _confirmed_change(change, done: str, back: str):
+    """Make a change the user confirmed and go `back`, saying it was done or why not."""
+    if ConfirmForm().validate_on_submit():
+        refusal_returns_to(back)
         change()
-    except DomainError as error:
-        flash(str(error.message), "error")
-    else:
         flash(done, "success")
+    return redirect(back)
 
 
-def _back_to(bank_line):
+def _back_to(bank_line) -> str:
     """After a change, back to the statement page the user came from, or the line's page."""
     if request.form.get("back") == "statement":
-        return redirect(url_for(".bank_statement", statement_id=bank_line.statement_id))
-    return redirect(url_for(".bank_line", bank_line_id=bank_line.id))
+        return url_for(".bank_statement", statement_id=bank_line.statement_id)
+    return url_for(".bank_line", bank_line_id=bank_line.id)
 
 
 @bp.get("/bank/lines/<int:bank_line_id>")
@@ -364,22 +357,22 @@ def bank_line(bank_line_id: int):
 def reconcile_bank_line(bank_line_id: int):
     bank_line = bank.get_bank_line(db.session, bank_line_id, actor=current_user)
     line_ids = [int(value) for value in request.form.getlist("line_id") if value.isdigit()]
-    _confirmed_change(
+    return _confirmed_change(
         lambda: bank.reconcile(db.session, bank_line.id, line_ids, actor=current_user),
         _("Bank line reconciled."),
+        _back_to(bank_line),
     )
-    return _back_to(bank_line)
 
 
 @bp.post("/bank/lines/<int:bank_line_id>/undo")
 @requires("accounting.edit")
 def undo_reconciliation(bank_line_id: int):
     bank_line = bank.get_bank_line(db.session, bank_line_id, actor=current_user)
-    _confirmed_change(
+    return _confirmed_change(
         lambda: bank.undo_reconciliation(db.session, bank_line.id, actor=current_user),
         _("Reconciliation undone: the line is open again."),
+        url_for(".bank_line", bank_line_id=bank_line.id),
     )
-    return redirect(url_for(".bank_line", bank_line_id=bank_line.id))
 
 
 @bp.post("/bank/lines/<int:bank_line_id>/entry")
@@ -389,32 +382,19 @@ def entry_from_bank_line(bank_line_id: int):
     form = EntryFromLineForm()
     if not form.validate_on_submit():
         return _line_page(bank_line, form, 422)
-    try:
-        entry = bank.entry_from_line(
-            db.session,
-            bank_line.id,
-            account_code=form.account_code.data,
-            label=form.label.data,
-            actor=current_user,
-        )
-        if form.remember.data:
-            bank.save_rule(
-                db.session,
-                ledger_id=bank_line.ledger_id,
-                pattern=form.pattern.data or "",
-                account_code=form.account_code.data,
-                label=form.label.data if form.label.data != bank_line.label else "",
-            )
-    except DomainError as error:
-        db.session.rollback()
-        bank_line = bank.get_bank_line(db.session, bank_line_id, actor=current_user)
-        flash(str(error.message), "error")
-        attach_errors(form, error)
-        return _line_page(bank_line, form, 422)
+    refusal_shows(lambda _error: _line_page(bank_line, form)[0], form)
+    entry = bank.entry_from_line(
+        db.session,
+        bank_line.id,
+        account_code=form.account_code.data,
+        label=form.label.data,
+        remember_as=form.pattern.data or "" if form.remember.data else None,
+        actor=current_user,
+    )
     flash(_("Entry %(number)s posted and reconciled.", number=entry.number), "success")
     if form.remember.data:
         flash(_("Rule remembered for the next lines."), "success")
-    return _back_to(bank_line)
+    return redirect(_back_to(bank_line))
 
 
 # --- the rules that propose an entry's account ---------------------------------------------
@@ -457,19 +437,15 @@ def add_bank_rule(ledger_id: int):
     form = BankRuleForm()
     if not form.validate_on_submit():
         return _rules_page(ledger, form, status=422)
-    try:
-        rule = bank.save_rule(
-            db.session,
-            ledger_id=None if form.all_ledgers.data else ledger.id,
-            pattern=form.pattern.data,
-            account_code=form.account_code.data,
-            label=form.label.data,
-            check_chart=True,
-        )
-    except ValidationError as error:
-        flash(str(error.message), "error")
-        attach_errors(form, error)
-        return _rules_page(ledger, form, status=422)
+    refusal_shows(lambda _error: _rules_page(ledger, form)[0], form)
+    rule = bank.save_rule(
+        db.session,
+        ledger_id=None if form.all_ledgers.data else ledger.id,
+        pattern=form.pattern.data,
+        account_code=form.account_code.data,
+        label=form.label.data,
+        check_chart=True,
+    )
     flash(_("Rule “%(pattern)s” added.", pattern=rule.pattern), "success")
     return _to_rules(ledger.id, rule.id)
 
@@ -479,24 +455,22 @@ def add_bank_rule(ledger_id: int):
 def edit_bank_rule(ledger_id: int, rule_id: int):
     ledger, rule = _ledger_and_rule(ledger_id, rule_id)
     form = BankRuleForm()
-    try:
-        if not form.validate_on_submit():
-            raise ValidationError(
-                _("Please correct the highlighted fields."), field_errors=form.errors
-            )
-        bank.update_rule(
-            db.session,
-            rule.id,
-            ledger_id=ledger.id,
-            pattern=form.pattern.data,
-            account_code=form.account_code.data,
-            label=form.label.data,
-        )
-    except ValidationError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        edited = {"rule_id": rule_id, "values": form.data, "errors": error.field_errors}
-        return _rules_page(ledger, edited=edited, status=422)
+    refusal_shows(
+        lambda error: _rules_page(
+            ledger,
+            edited={"rule_id": rule_id, "values": form.data, "errors": error.field_errors},
+        )[0]
+    )
+    if not form.validate_on_submit():
+        raise ValidationError(_("Please correct the highlighted fields."), field_errors=form.errors)
+    bank.update_rule(
+        db.session,
+        rule.id,
+        ledger_id=ledger.id,
+        pattern=form.pattern.data,
+        account_code=form.account_code.data,
+        label=form.label.data,
+    )
     flash(_("Rule “%(pattern)s” saved.", pattern=rule.pattern), "success")
     return _to_rules(ledger.id, rule.id)
 

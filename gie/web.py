@@ -42,9 +42,8 @@ def show_refusal(error: DomainError):
     """The response to a refusal, as the view declared it; None when it declared nothing
     and the request did not come from a form of ours (the caller shows an error page)."""
     page, form = g.pop("refusal_page", (None, None))
-    reasons = attach_errors(form, error)
-    if not reasons and not (form is not None and error.field_errors):
-        reasons = [str(error.message)]
+    elsewhere = attach_errors(form, error)
+    reasons = [str(error.message)] + [r for r in elsewhere if r != str(error.message)]
     if page is not None:
         for reason in reasons:
             flash(reason, "error")
