@@ -1362,8 +1362,10 @@ def fiscal_years(session: Session, ledger_id: int) -> list[FiscalYear]:
 
 
 def reversal_of(session: Session, entry_id: int) -> Entry | None:
-    """The entry that reverses this one, if any."""
-    return session.scalar(select(Entry).where(Entry.reversal_of_id == entry_id))
+    """The posted entry that reverses this one, if any."""
+    return session.scalar(
+        select(Entry).where(Entry.reversal_of_id == entry_id, Entry.state == "posted")
+    )
 
 
 # --- home pages -------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from sqlalchemy import func, inspect, select
 
 from billing import services
 from billing.models import BilledPeriod, Customer, Invoice, Payment, ServicePrice, Subscription
+from tests.snapshot import assert_unchanged, snapshot
 
 BAD_ICE = "001561191000065"  # 15 digits, wrong check number
 GOOD_ICE = "001561191000066"
@@ -403,11 +404,13 @@ def test_a_refused_issue_changes_nothing_and_says_why(
     client, session, accountant, gie_books, catalogue, member
 ):
     draft = billed_draft(session, member(), catalogue)
+    before = snapshot(session)
     page = client.post(
         f"/billing/invoices/{draft.id}/issue",
         data={"issue_date": "2025-12-31"},
         follow_redirects=True,
     ).text
+    assert_unchanged(session, before)
     assert "2025-12-31" in page  # no fiscal year of the GIE's books covers that day
     assert 'class="flash flash-error"' in page
     draft = reload(session, draft)
@@ -537,11 +540,18 @@ def test_a_payment_is_allocated_as_asked_and_states_follow(
         "allocations-1-invoice_id": str(newer.id),
         "allocations-1-amount": "960",
     }
+    before = snapshot(session)
     too_much = client.post(
         "/billing/payments/new", data=dict(data, **{"allocations-0-amount": "900"})
     )
     assert too_much.status_code == 422
-    assert count(session, Payment) == 0
+    assert_unchanged(session, before)
+    # no fiscal year of the books covers the day: refused when posting, after the payment
+    # and its allocations were written, and none of them is left behind
+    outside = client.post("/billing/payments/new", data=dict(data, received_on="2025-06-30"))
+    assert outside.status_code == 422 and "2025-06-30" in outside.text
+    assert 'value="CHQ-77"' in outside.text
+    assert_unchanged(session, before)
 
     response = client.post("/billing/payments/new", data=data)
     payment = session.scalar(select(Payment))
