@@ -20,11 +20,10 @@ from accounting import services as accounting
 from bookkeeping import documents
 from bookkeeping.views import bp
 from gie import db
-from gie.errors import ValidationError
 from gie.forms import ConfirmForm
 from gie.security import requires
 from gie.tabular import Table, to_csv
-from gie.web import csv_response, page_number, safe_next
+from gie.web import csv_response, page_number, refusal_returns_to, safe_next
 
 #: record kind -> (the Document column naming it, the record page to go back to)
 RECORDS = {
@@ -82,19 +81,16 @@ def _upload(kind: str, record_id: int):
                 flash(str(message), "error")
         return redirect(_back_to(kind, record_id))
     upload = form.file.data
-    try:
-        document = documents.attach(
-            db.session,
-            filename=upload.filename or "",
-            content=upload.read(),
-            store=_store(),
-            actor=current_user,
-            **{column: record_id},
-        )
-    except ValidationError as error:
-        flash(str(error.message), "error")
-    else:
-        flash(_("Document %(name)s attached.", name=document.filename), "success")
+    refusal_returns_to(_back_to(kind, record_id))
+    document = documents.attach(
+        db.session,
+        filename=upload.filename or "",
+        content=upload.read(),
+        store=_store(),
+        actor=current_user,
+        **{column: record_id},
+    )
+    flash(_("Document %(name)s attached.", name=document.filename), "success")
     return redirect(_back_to(kind, record_id))
 
 

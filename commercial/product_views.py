@@ -21,10 +21,9 @@ from commercial.views import bp
 from gie import db
 from gie.cooperatives.models import FILIERES, Cooperative
 from gie.csvfiles import parse_decimal
-from gie.errors import ValidationError
 from gie.forms import ConfirmForm, choices
 from gie.security import requires, scope
-from gie.web import attach_errors, page_number
+from gie.web import page_number, refusal_shows
 
 # ---- products and photos --------------------------------------------------------------
 
@@ -97,18 +96,19 @@ def new_product():
     form.cooperative_id.choices = _cooperative_choices()
     if request.method == "GET" and request.args.get("cooperative_id", type=int):
         form.cooperative_id.data = request.args.get("cooperative_id", type=int)
-    if form.validate_on_submit():
-        try:
-            record = services.create_product(
-                db.session, form.cooperative_id.data, form.data, actor=current_user
-            )
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            flash(_("Product %(name)s added to the catalogue.", name=record.name), "success")
-            return redirect(url_for(".product", product_id=record.id))
-    status = 422 if form.errors else 200
-    return render_template("commercial/product_edit.html", form=form, product=None), status
+    if not form.validate_on_submit():
+        status = 422 if form.errors else 200
+        return _product_form_page(form, None), status
+    refusal_shows(lambda _error: _product_form_page(form, None), form)
+    record = services.create_product(
+        db.session, form.cooperative_id.data, form.data, actor=current_user
+    )
+    flash(_("Product %(name)s added to the catalogue.", name=record.name), "success")
+    return redirect(url_for(".product", product_id=record.id))
+
+
+def _product_form_page(form: ProductForm, record) -> str:
+    return render_template("commercial/product_edit.html", form=form, product=record)
 
 
 @bp.route("/products/<int:product_id>/edit", methods=["GET", "POST"])
@@ -117,16 +117,13 @@ def edit_product(product_id: int):
     record = services.get_product(db.session, product_id, actor=current_user)
     form = ProductForm(obj=record)
     del form.cooperative_id
-    if form.validate_on_submit():
-        try:
-            services.update_product(db.session, product_id, form.data, actor=current_user)
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            flash(_("Product %(name)s saved.", name=record.name), "success")
-            return redirect(url_for(".product", product_id=product_id))
-    status = 422 if form.errors else 200
-    return render_template("commercial/product_edit.html", form=form, product=record), status
+    if not form.validate_on_submit():
+        status = 422 if form.errors else 200
+        return _product_form_page(form, record), status
+    refusal_shows(lambda _error: _product_form_page(form, record), form)
+    services.update_product(db.session, product_id, form.data, actor=current_user)
+    flash(_("Product %(name)s saved.", name=record.name), "success")
+    return redirect(url_for(".product", product_id=product_id))
 
 
 @bp.post("/products/<int:product_id>/active")
@@ -147,23 +144,24 @@ def toggle_product(product_id: int):
 def upload_photo(product_id: int):
     record = services.get_product(db.session, product_id, actor=current_user)
     form = PhotoForm()
-    if form.validate_on_submit():
-        try:
-            services.add_photo(
-                db.session, product_id, form.photo.data.read(), store=_store(), actor=current_user
-            )
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            flash(_("Photo added."), "success")
-            return redirect(url_for(".product", product_id=product_id))
-    return render_template(
-        "commercial/product.html",
-        product=record,
-        photo_form=form,
-        confirm=ConfirmForm(),
-        **_labels(),
-    ), 422
+
+    def page() -> str:
+        return render_template(
+            "commercial/product.html",
+            product=record,
+            photo_form=form,
+            confirm=ConfirmForm(),
+            **_labels(),
+        )
+
+    if not form.validate_on_submit():
+        return page(), 422
+    refusal_shows(lambda _error: page(), form)
+    services.add_photo(
+        db.session, product_id, form.photo.data.read(), store=_store(), actor=current_user
+    )
+    flash(_("Photo added."), "success")
+    return redirect(url_for(".product", product_id=product_id))
 
 
 def _send_photo(photo_id: int, *, thumbnail: bool):
@@ -213,38 +211,28 @@ def buyer(buyer_id: int):
     return render_template("commercial/buyer.html", buyer=record, **_labels())
 
 
-def _try_save(form, save) -> tuple[object | None, list]:
-    """Run `save`; on refusal show the field errors and, for a possible duplicate, the records
-    it matches. Returns (what was saved or None, duplicates)."""
-    try:
-        return save(), []
-    except ValidationError as error:
-        attach_errors(form, error)
-        duplicates = getattr(error, "duplicates", [])
-        if duplicates:
-            flash(str(error.message), "error")
-        return None, duplicates
+def _duplicates_of(error) -> list:
+    """The records a refused buyer or contact may duplicate, shown under the form so the
+    user can check them or confirm."""
+    return getattr(error, "duplicates", [])
 
 
 @bp.route("/buyers/new", methods=["GET", "POST"])
 @requires("commercial.edit")
 def new_buyer():
     form = BuyerForm()
-    duplicates = []
-    if form.validate_on_submit():
-        record, duplicates = _try_save(
-            form,
-            lambda: services.create_buyer(
-                db.session, form.data, create_anyway=form.save_anyway.data
-            ),
+
+    def page(duplicates: list) -> str:
+        return render_template(
+            "commercial/buyer_edit.html", form=form, buyer=None, duplicates=duplicates
         )
-        if record is not None:
-            flash(_("Buyer %(name)s registered.", name=record.name), "success")
-            return redirect(url_for(".buyer", buyer_id=record.id))
-    status = 422 if (form.errors or duplicates) else 200
-    return render_template(
-        "commercial/buyer_edit.html", form=form, buyer=None, duplicates=duplicates
-    ), status
+
+    if not form.validate_on_submit():
+        return page([]), 422 if form.errors else 200
+    refusal_shows(lambda error: page(_duplicates_of(error)), form)
+    record = services.create_buyer(db.session, form.data, create_anyway=form.save_anyway.data)
+    flash(_("Buyer %(name)s registered.", name=record.name), "success")
+    return redirect(url_for(".buyer", buyer_id=record.id))
 
 
 @bp.route("/buyers/<int:buyer_id>/edit", methods=["GET", "POST"])
@@ -252,21 +240,18 @@ def new_buyer():
 def edit_buyer(buyer_id: int):
     record = services.get_buyer(db.session, buyer_id)
     form = BuyerForm(obj=record)
-    duplicates = []
-    if form.validate_on_submit():
-        saved, duplicates = _try_save(
-            form,
-            lambda: services.update_buyer(
-                db.session, buyer_id, form.data, save_anyway=form.save_anyway.data
-            ),
+
+    def page(duplicates: list) -> str:
+        return render_template(
+            "commercial/buyer_edit.html", form=form, buyer=record, duplicates=duplicates
         )
-        if saved is not None:
-            flash(_("Buyer %(name)s saved.", name=record.name), "success")
-            return redirect(url_for(".buyer", buyer_id=buyer_id))
-    status = 422 if (form.errors or duplicates) else 200
-    return render_template(
-        "commercial/buyer_edit.html", form=form, buyer=record, duplicates=duplicates
-    ), status
+
+    if not form.validate_on_submit():
+        return page([]), 422 if form.errors else 200
+    refusal_shows(lambda error: page(_duplicates_of(error)), form)
+    services.update_buyer(db.session, buyer_id, form.data, save_anyway=form.save_anyway.data)
+    flash(_("Buyer %(name)s saved.", name=record.name), "success")
+    return redirect(url_for(".buyer", buyer_id=buyer_id))
 
 
 @bp.route("/buyers/<int:buyer_id>/contacts/new", methods=["GET", "POST"])
@@ -274,25 +259,22 @@ def edit_buyer(buyer_id: int):
 def new_contact(buyer_id: int):
     record = services.get_buyer(db.session, buyer_id)
     form = ContactForm()
-    duplicates = []
-    if form.validate_on_submit():
-        saved, duplicates = _try_save(
-            form,
-            lambda: services.add_contact(
-                db.session, buyer_id, form.data, create_anyway=form.save_anyway.data
-            ),
+
+    def page(duplicates: list) -> str:
+        return render_template(
+            "commercial/contact_edit.html",
+            form=form,
+            buyer=record,
+            contact=None,
+            duplicates=duplicates,
         )
-        if saved is not None:
-            flash(_("Contact added."), "success")
-            return redirect(url_for(".buyer", buyer_id=buyer_id))
-    status = 422 if (form.errors or duplicates) else 200
-    return render_template(
-        "commercial/contact_edit.html",
-        form=form,
-        buyer=record,
-        contact=None,
-        duplicates=duplicates,
-    ), status
+
+    if not form.validate_on_submit():
+        return page([]), 422 if form.errors else 200
+    refusal_shows(lambda error: page(_duplicates_of(error)), form)
+    services.add_contact(db.session, buyer_id, form.data, create_anyway=form.save_anyway.data)
+    flash(_("Contact added."), "success")
+    return redirect(url_for(".buyer", buyer_id=buyer_id))
 
 
 @bp.route("/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
@@ -300,25 +282,22 @@ def new_contact(buyer_id: int):
 def edit_contact(contact_id: int):
     contact = services.get_contact(db.session, contact_id)
     form = ContactForm(obj=contact)
-    duplicates = []
-    if form.validate_on_submit():
-        saved, duplicates = _try_save(
-            form,
-            lambda: services.update_contact(
-                db.session, contact_id, form.data, save_anyway=form.save_anyway.data
-            ),
+
+    def page(duplicates: list) -> str:
+        return render_template(
+            "commercial/contact_edit.html",
+            form=form,
+            buyer=contact.buyer,
+            contact=contact,
+            duplicates=duplicates,
         )
-        if saved is not None:
-            flash(_("Contact saved."), "success")
-            return redirect(url_for(".buyer", buyer_id=contact.buyer_id))
-    status = 422 if (form.errors or duplicates) else 200
-    return render_template(
-        "commercial/contact_edit.html",
-        form=form,
-        buyer=contact.buyer,
-        contact=contact,
-        duplicates=duplicates,
-    ), status
+
+    if not form.validate_on_submit():
+        return page([]), 422 if form.errors else 200
+    refusal_shows(lambda error: page(_duplicates_of(error)), form)
+    services.update_contact(db.session, contact_id, form.data, save_anyway=form.save_anyway.data)
+    flash(_("Contact saved."), "success")
+    return redirect(url_for(".buyer", buyer_id=contact.buyer_id))
 
 
 # Registered last on purpose: the authorization matrix visits routes in order, and this

@@ -8,11 +8,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from gie import db
-from gie.errors import ImportFailed, ValidationError
+from gie.errors import ImportFailed
 from gie.forms import choices
 from gie.i18n import language
 from gie.security import requires
-from gie.web import attach_errors, csv_response, safe_next
+from gie.web import csv_response, refusal_returns_to, refusal_shows, safe_next
 
 bp = Blueprint("commercial", __name__, url_prefix="/commercial", template_folder="templates")
 
@@ -137,16 +137,17 @@ def new_lead():
     if request.method == "GET":
         form.owner_id.data = current_user.id
         form.buyer_id.data = request.args.get("buyer_id", type=int)
-    if form.validate_on_submit():
-        try:
-            lead = services.save_lead(db.session, _lead_data(form), actor=current_user)
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            flash(_("Lead created."), "success")
-            return redirect(url_for(".lead", lead_id=lead.id))
-    status = 422 if form.errors else 200
-    return render_template("commercial/pipeline/lead_form.html", form=form, lead=None), status
+    if not form.validate_on_submit():
+        status = 422 if form.errors else 200
+        return _lead_form_page(form, None), status
+    refusal_shows(lambda _error: _lead_form_page(form, None), form)
+    lead = services.save_lead(db.session, _lead_data(form), actor=current_user)
+    flash(_("Lead created."), "success")
+    return redirect(url_for(".lead", lead_id=lead.id))
+
+
+def _lead_form_page(form: forms.LeadForm, lead: Lead | None) -> str:
+    return render_template("commercial/pipeline/lead_form.html", form=form, lead=lead)
 
 
 @bp.get("/leads/<int:lead_id>")
@@ -195,18 +196,13 @@ def edit_lead(lead_id: int):
         form.cooperative_ids.data = [lc.cooperative_id for lc in record.cooperatives]
         form.product_ids.data = [lp.product_id for lp in record.products]
     _lead_form(form, record)
-    if form.validate_on_submit():
-        try:
-            services.save_lead(
-                db.session, _lead_data(form, record), actor=current_user, lead_id=lead_id
-            )
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            flash(_("Lead saved."), "success")
-            return redirect(url_for(".lead", lead_id=lead_id))
-    status = 422 if form.errors else 200
-    return render_template("commercial/pipeline/lead_form.html", form=form, lead=record), status
+    if not form.validate_on_submit():
+        status = 422 if form.errors else 200
+        return _lead_form_page(form, record), status
+    refusal_shows(lambda _error: _lead_form_page(form, record), form)
+    services.save_lead(db.session, _lead_data(form, record), actor=current_user, lead_id=lead_id)
+    flash(_("Lead saved."), "success")
+    return redirect(url_for(".lead", lead_id=lead_id))
 
 
 @bp.post("/leads/<int:lead_id>/move")
@@ -217,18 +213,14 @@ def move_lead(lead_id: int):
     _editable_lead(lead_id)
     form = forms.MoveForm()
     back = safe_next(request.form.get("next"), url_for(".lead", lead_id=lead_id))
-    try:
-        services.move_lead(
-            db.session,
-            lead_id,
-            request.form.get("stage_id", type=int),
-            actor=current_user,
-            lost_reason=form.lost_reason.data or "",
-        )
-    except ValidationError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(back)
+    refusal_returns_to(back)
+    services.move_lead(
+        db.session,
+        lead_id,
+        request.form.get("stage_id", type=int),
+        actor=current_user,
+        lost_reason=form.lost_reason.data or "",
+    )
     flash(_("Lead moved."), "success")
     return redirect(back)
 
@@ -239,25 +231,20 @@ def add_activity(lead_id: int):
     _editable_lead(lead_id)
     form = forms.ActivityForm()
     form.validate()
-    try:
-        services.save_activity(
-            db.session,
-            {
-                "kind": form.kind.data,
-                "subject": form.subject.data,
-                "due_on": form.due_on.data,
-                "outcome": form.outcome.data,
-                "done": form.done.data,
-            },
-            actor=current_user,
-            lead_id=lead_id,
-        )
-    except ValidationError as error:
-        db.session.rollback()
-        messages = [str(m) for ms in error.field_errors.values() for m in ms]
-        flash(" ".join([str(error.message), *messages]), "error")
-    else:
-        flash(_("Activity saved."), "success")
+    refusal_returns_to(url_for(".lead", lead_id=lead_id))
+    services.save_activity(
+        db.session,
+        {
+            "kind": form.kind.data,
+            "subject": form.subject.data,
+            "due_on": form.due_on.data,
+            "outcome": form.outcome.data,
+            "done": form.done.data,
+        },
+        actor=current_user,
+        lead_id=lead_id,
+    )
+    flash(_("Activity saved."), "success")
     return redirect(url_for(".lead", lead_id=lead_id))
 
 
@@ -293,22 +280,23 @@ def activities():
 def stages():
     form = forms.StageForm()
     if form.validate_on_submit():
-        try:
-            services.save_stage(db.session, form.data)
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            flash(_("Stage added."), "success")
-            return redirect(url_for(".stages"))
+        refusal_shows(lambda _error: _stages_page(form), form)
+        services.save_stage(db.session, form.data)
+        flash(_("Stage added."), "success")
+        return redirect(url_for(".stages"))
     if request.method == "GET" and not services.list_stages(db.session, include_inactive=True):
         services.ensure_default_stages(db.session)
     status = 422 if form.errors else 200
+    return _stages_page(form), status
+
+
+def _stages_page(form: forms.StageForm) -> str:
     return render_template(
         "commercial/pipeline/stages.html",
         stages=services.list_stages(db.session, include_inactive=True),
         form=form,
         kinds=forms.STAGE_KIND_LABELS,
-    ), status
+    )
 
 
 @bp.route("/stages/<int:stage_id>/edit", methods=["GET", "POST"])
@@ -320,16 +308,16 @@ def edit_stage(stage_id: int):
     if stage is None:
         abort(404)
     form = forms.StageForm(obj=stage)
-    if form.validate_on_submit():
-        try:
-            services.save_stage(db.session, form.data, stage_id)
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            flash(_("Stage saved."), "success")
-            return redirect(url_for(".stages"))
-    status = 422 if form.errors else 200
-    return render_template("commercial/pipeline/stage_form.html", form=form, stage=stage), status
+
+    def page() -> str:
+        return render_template("commercial/pipeline/stage_form.html", form=form, stage=stage)
+
+    if not form.validate_on_submit():
+        return page(), 422 if form.errors else 200
+    refusal_shows(lambda _error: page(), form)
+    services.save_stage(db.session, form.data, stage_id)
+    flash(_("Stage saved."), "success")
+    return redirect(url_for(".stages"))
 
 
 @bp.post("/stages/<int:stage_id>/shift")

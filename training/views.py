@@ -26,10 +26,10 @@ from sqlalchemy import select
 from billing.models import Customer
 from gie import db, i18n, tabular
 from gie.cooperatives.models import FILIERES, PROVINCES, Cooperative
-from gie.errors import DomainError, ValidationError
+from gie.errors import ValidationError
 from gie.forms import ConfirmForm
 from gie.security import get_scoped, has_permission, is_scoped, public, requires
-from gie.web import attach_errors, csv_response
+from gie.web import csv_response, refusal_returns_to, refusal_shows
 from training import pdf, reports, services
 from training.forms import AGE_BAND_LABELS, BookingForm, CourseForm, SessionForm
 from training.models import CATEGORIES, Attendance, Booking, Course, TrainingSession
@@ -180,38 +180,34 @@ def book(session_id: int):
         customer_id = form.customer_id.data
         if is_scoped(current_user):
             cooperative_id, customer_id = current_user.cooperative_id, None
-        try:
-            booking = services.book(
-                db.session,
-                session_id,
-                participant_name=form.participant_name.data,
-                sex=form.sex.data,
-                age_band=form.age_band.data,
-                cooperative_id=cooperative_id,
-                customer_id=customer_id,
-                actor=current_user,
+        # A refusal (a field to correct, or a session that takes no booking) shows the
+        # session's page again with the reason and the participant as typed.
+        refusal_shows(lambda _error: _session_page(training_session, form)[0], form)
+        booking = services.book(
+            db.session,
+            session_id,
+            participant_name=form.participant_name.data,
+            sex=form.sex.data,
+            age_band=form.age_band.data,
+            cooperative_id=cooperative_id,
+            customer_id=customer_id,
+            actor=current_user,
+        )
+        if booking.state == "confirmed":
+            flash(
+                _("Booking confirmed for %(name)s.", name=booking.participant_name),
+                "success",
             )
-        except ValidationError as error:
-            attach_errors(form, error)
-        except services.TrainingRefused as refused:
-            flash(str(refused.message), "error")
-            return redirect(url_for(".session_detail", session_id=session_id))
         else:
-            if booking.state == "confirmed":
-                flash(
-                    _("Booking confirmed for %(name)s.", name=booking.participant_name),
-                    "success",
-                )
-            else:
-                flash(
-                    _(
-                        "%(name)s is waitlisted at position %(position)s.",
-                        name=booking.participant_name,
-                        position=booking.waitlist_position,
-                    ),
-                    "success",
-                )
-            return redirect(url_for(".session_detail", session_id=session_id))
+            flash(
+                _(
+                    "%(name)s is waitlisted at position %(position)s.",
+                    name=booking.participant_name,
+                    position=booking.waitlist_position,
+                ),
+                "success",
+            )
+        return redirect(url_for(".session_detail", session_id=session_id))
     return _session_page(training_session, form, 422)
 
 
@@ -220,20 +216,14 @@ def book(session_id: int):
 def cancel_booking(booking_id: int):
     booking = services.get_booking(db.session, booking_id, actor=current_user)
     session_id, name = booking.session_id, booking.participant_name
-    try:
-        promoted = services.cancel_booking(db.session, booking_id, actor=current_user)
-    except services.TrainingRefused as refused:
-        flash(str(refused.message), "error")
-    else:
-        flash(_("Booking of %(name)s cancelled.", name=name), "success")
-        if promoted is not None:
-            flash(
-                _(
-                    "%(name)s was promoted from the waiting list.",
-                    name=promoted.participant_name,
-                ),
-                "success",
-            )
+    refusal_returns_to(url_for(".session_detail", session_id=session_id))
+    promoted = services.cancel_booking(db.session, booking_id, actor=current_user)
+    flash(_("Booking of %(name)s cancelled.", name=name), "success")
+    if promoted is not None:
+        flash(
+            _("%(name)s was promoted from the waiting list.", name=promoted.participant_name),
+            "success",
+        )
     return redirect(url_for(".session_detail", session_id=session_id))
 
 
@@ -244,18 +234,15 @@ def rate(booking_id: int):
     back = url_for(".session_detail", session_id=booking.session_id)
     if not ConfirmForm().validate_on_submit():
         return redirect(back)
-    try:
-        services.rate(
-            db.session,
-            booking.id,
-            rating=request.form.get("rating", type=int),
-            comment=request.form.get("comment", ""),
-            actor=current_user,
-        )
-    except DomainError as error:
-        flash(str(error.message), "error")
-    else:
-        flash(_("Evaluation of %(name)s saved.", name=booking.participant_name), "success")
+    refusal_returns_to(back)
+    services.rate(
+        db.session,
+        booking.id,
+        rating=request.form.get("rating", type=int),
+        comment=request.form.get("comment", ""),
+        actor=current_user,
+    )
+    flash(_("Evaluation of %(name)s saved.", name=booking.participant_name), "success")
     return redirect(back)
 
 
@@ -320,27 +307,27 @@ def course_new():
     form.category.choices = [("", "")] + [
         (key, CATEGORY_LABELS.get(key, key)) for key in CATEGORIES
     ]
-    if form.validate_on_submit():
-        try:
-            course = services.create_course(
-                db.session,
-                code=form.code.data,
-                title=form.title.data,
-                title_ar=form.title_ar.data or "",
-                category=form.category.data,
-                hours=form.hours.data,
-                objectives=form.objectives.data or "",
-                prerequisites=form.prerequisites.data or "",
-            )
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            flash(_("Course %(code)s created.", code=course.code), "success")
-            return redirect(url_for(".course_detail", course_id=course.id))
-    status = 422 if form.errors else 200
-    return render_template(
-        "training/edit.html", form=form, heading=_("New course"), current="courses"
-    ), status
+
+    def page() -> str:
+        return render_template(
+            "training/edit.html", form=form, heading=_("New course"), current="courses"
+        )
+
+    if not form.validate_on_submit():
+        return page(), 422 if form.errors else 200
+    refusal_shows(lambda _error: page(), form)
+    course = services.create_course(
+        db.session,
+        code=form.code.data,
+        title=form.title.data,
+        title_ar=form.title_ar.data or "",
+        category=form.category.data,
+        hours=form.hours.data,
+        objectives=form.objectives.data or "",
+        prerequisites=form.prerequisites.data or "",
+    )
+    flash(_("Course %(code)s created.", code=course.code), "success")
+    return redirect(url_for(".course_detail", course_id=course.id))
 
 
 @bp.route("/sessions/new", methods=["GET", "POST"])
@@ -353,51 +340,48 @@ def session_new():
     form.course_id.choices = [("", "")] + [
         (c.id, f"{c.code} · {reports.course_title(c, i18n.language())}") for c in courses
     ]
-    if form.validate_on_submit():
-        extra = {}
-        if form.starts_at.data:
-            extra["starts_at"] = form.starts_at.data
-        if form.ends_at.data:
-            extra["ends_at"] = form.ends_at.data
-        try:
-            training_session = services.create_session(
-                db.session,
-                course_id=form.course_id.data,
-                start_on=form.start_on.data,
-                end_on=form.end_on.data,
-                town=form.town.data,
-                place=form.place.data or "",
-                trainer=form.trainer.data or "",
-                capacity=form.capacity.data,
-                **extra,
-            )
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            flash(_("Session planned."), "success")
-            return redirect(url_for(".session_detail", session_id=training_session.id))
-    status = 422 if form.errors else 200
-    return render_template(
-        "training/edit.html", form=form, heading=_("New session"), current="calendar"
-    ), status
+
+    def page() -> str:
+        return render_template(
+            "training/edit.html", form=form, heading=_("New session"), current="calendar"
+        )
+
+    if not form.validate_on_submit():
+        return page(), 422 if form.errors else 200
+    extra = {}
+    if form.starts_at.data:
+        extra["starts_at"] = form.starts_at.data
+    if form.ends_at.data:
+        extra["ends_at"] = form.ends_at.data
+    refusal_shows(lambda _error: page(), form)
+    training_session = services.create_session(
+        db.session,
+        course_id=form.course_id.data,
+        start_on=form.start_on.data,
+        end_on=form.end_on.data,
+        town=form.town.data,
+        place=form.place.data or "",
+        trainer=form.trainer.data or "",
+        capacity=form.capacity.data,
+        **extra,
+    )
+    flash(_("Session planned."), "success")
+    return redirect(url_for(".session_detail", session_id=training_session.id))
 
 
 def _change_state(session_id: int, state: str):
     _get_session(session_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        training_session = services.set_state(db.session, session_id, state)
-    except (ValidationError, services.TrainingRefused) as refused:
-        flash(str(refused.message), "error")
-    else:
-        flash(
-            _(
-                "The session is now %(state)s.",
-                state=STATE_LABELS.get(training_session.state, training_session.state),
-            ),
-            "success",
-        )
+    refusal_returns_to(url_for(".session_detail", session_id=session_id))
+    training_session = services.set_state(db.session, session_id, state)
+    flash(
+        _(
+            "The session is now %(state)s.",
+            state=STATE_LABELS.get(training_session.state, training_session.state),
+        ),
+        "success",
+    )
     return redirect(url_for(".session_detail", session_id=session_id))
 
 
@@ -425,11 +409,8 @@ def attendance(session_id: int):
         for booking in reports.confirmed_participants(db.session, training_session)
         for day, half in reports.half_days(training_session)
     }
-    try:
-        count = services.mark_attendance(db.session, session_id, presence)
-    except ValidationError as error:
-        flash(str(error.message), "error")
-        return redirect(url_for(".session_detail", session_id=session_id))
+    refusal_returns_to(url_for(".session_detail", session_id=session_id))
+    count = services.mark_attendance(db.session, session_id, presence)
     flash(_("Attendance saved (%(count)s half-days).", count=count), "success")
     return redirect(url_for(".session_detail", session_id=session_id))
 
@@ -440,24 +421,21 @@ def bill(session_id: int):
     _get_session(session_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        summary = services.bill_session(db.session, session_id, on=date.today())
-    except services.TrainingRefused as refused:
-        flash(str(refused.message), "error")
+    refusal_returns_to(url_for(".session_detail", session_id=session_id))
+    summary = services.bill_session(db.session, session_id, on=date.today())
+    if summary.already_billed:
+        flash(_("Nothing new billed: this session was billed already."), "info")
+    elif not summary.seats_billed:
+        flash(_("Nothing new billed: no seat to bill."), "info")
     else:
-        if summary.already_billed:
-            flash(_("Nothing new billed: this session was billed already."), "info")
-        elif not summary.seats_billed:
-            flash(_("Nothing new billed: no seat to bill."), "info")
-        else:
-            flash(
-                _(
-                    "%(seats)s seats billed on %(invoices)s draft invoices.",
-                    seats=summary.seats_billed,
-                    invoices=summary.invoices_created,
-                ),
-                "success",
-            )
+        flash(
+            _(
+                "%(seats)s seats billed on %(invoices)s draft invoices.",
+                seats=summary.seats_billed,
+                invoices=summary.invoices_created,
+            ),
+            "success",
+        )
     return redirect(url_for(".session_detail", session_id=session_id))
 
 

@@ -6,9 +6,9 @@ from gie import db
 from gie.cooperatives import importers, reports, services
 from gie.cooperatives.forms import CooperativeForm, ImportForm
 from gie.cooperatives.models import FILIERES, LEGAL_FORMS, PROVINCES, STATUSES
-from gie.errors import ImportFailed, ValidationError
+from gie.errors import ImportFailed
 from gie.security import is_scoped, requires
-from gie.web import attach_errors, csv_response, page_number
+from gie.web import csv_response, page_number, refusal_shows
 
 bp = Blueprint("cooperatives", __name__, url_prefix="/cooperatives")
 
@@ -73,16 +73,17 @@ def export_one(cooperative_id: int):
 @requires("cooperatives.edit")
 def new():
     form = CooperativeForm()
-    if form.validate_on_submit():
-        try:
-            cooperative = services.create_cooperative(db.session, form.data)
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            flash(_("Cooperative %(code)s registered.", code=cooperative.code), "success")
-            return redirect(url_for(".detail", cooperative_id=cooperative.id))
-    status = 422 if form.errors else 200
-    return render_template("cooperatives/edit.html", form=form, cooperative=None), status
+    if not form.validate_on_submit():
+        status = 422 if form.errors else 200
+        return _edit_page(form, None), status
+    refusal_shows(lambda _error: _edit_page(form, None), form)
+    cooperative = services.create_cooperative(db.session, form.data)
+    flash(_("Cooperative %(code)s registered.", code=cooperative.code), "success")
+    return redirect(url_for(".detail", cooperative_id=cooperative.id))
+
+
+def _edit_page(form: CooperativeForm, cooperative) -> str:
+    return render_template("cooperatives/edit.html", form=form, cooperative=cooperative)
 
 
 @bp.route("/<int:cooperative_id>/edit", methods=["GET", "POST"])
@@ -90,16 +91,13 @@ def new():
 def edit(cooperative_id: int):
     cooperative = services.get_cooperative(db.session, cooperative_id, actor=current_user)
     form = CooperativeForm(obj=cooperative)
-    if form.validate_on_submit():
-        try:
-            services.update_cooperative(db.session, cooperative_id, form.data, actor=current_user)
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            flash(_("Cooperative %(code)s saved.", code=cooperative.code), "success")
-            return redirect(url_for(".detail", cooperative_id=cooperative_id))
-    status = 422 if form.errors else 200
-    return render_template("cooperatives/edit.html", form=form, cooperative=cooperative), status
+    if not form.validate_on_submit():
+        status = 422 if form.errors else 200
+        return _edit_page(form, cooperative), status
+    refusal_shows(lambda _error: _edit_page(form, cooperative), form)
+    services.update_cooperative(db.session, cooperative_id, form.data, actor=current_user)
+    flash(_("Cooperative %(code)s saved.", code=cooperative.code), "success")
+    return redirect(url_for(".detail", cooperative_id=cooperative_id))
 
 
 @bp.route("/import", methods=["GET", "POST"])

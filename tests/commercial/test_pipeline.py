@@ -11,6 +11,7 @@ from sqlalchemy import select
 from commercial import services
 from commercial.models import Activity, Buyer, Lead, LeadEvent
 from gie.errors import PermissionDenied, ValidationError
+from tests.snapshot import assert_unchanged, snapshot
 
 
 @pytest.fixture
@@ -122,6 +123,39 @@ def test_moving_to_lost_needs_a_reason_and_changes_nothing_without(
     assert closed.lost_reason == "Prix trop élevé"
     assert closed.closed_on == date.today()
     assert _events(session, lead.id)[-1].note == "Prix trop élevé"
+
+
+def test_a_move_the_stage_refuses_goes_back_with_the_reason_and_changes_nothing(
+    client, session, login_as, make_lead, stages
+):
+    adviser = login_as("sales_adviser", locale="en")
+    lead = make_lead(adviser)
+    before = snapshot(session)
+    response = client.post(
+        f"/commercial/leads/{lead.id}/move",
+        data={"stage_id": stages["Perdu"].id, "next": "/commercial/pipeline"},
+    )
+    assert response.status_code == 302
+    assert response.location.endswith("/commercial/pipeline")
+    assert_unchanged(session, before)
+    page = client.get(response.location).text
+    assert "Say why the lead was lost." in page
+    assert "Lead moved." not in page
+
+
+def test_a_move_of_another_advisers_lead_is_forbidden_and_changes_nothing(
+    client, session, login_as, make_user, make_lead, stages
+):
+    lead = make_lead(make_user("sales_adviser"), title="Le lead d'un collègue")
+    login_as("sales_adviser", locale="en")
+    before = snapshot(session)
+    response = client.post(
+        f"/commercial/leads/{lead.id}/move",
+        data={"stage_id": stages["Qualifié"].id, "next": "/commercial/pipeline"},
+    )
+    assert response.status_code == 403
+    assert "Lead moved." not in response.text
+    assert_unchanged(session, before)
 
 
 def test_the_board_lists_cards_with_totals_and_a_no_js_move_form(

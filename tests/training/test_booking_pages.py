@@ -1,8 +1,10 @@
 """Booking and cancelling seats from the session page; a president only for their own
 cooperative."""
 
+import pytest
 from sqlalchemy import select
 
+from tests.snapshot import assert_unchanged, snapshot
 from tests.training.page_data import make_booking, make_session
 from training.models import Booking
 
@@ -86,6 +88,24 @@ def test_invalid_booking_shows_errors_and_saves_nothing(session, client, login_a
     assert response.status_code == 422
     assert 'id="customer_id-error"' in response.text
     assert _bookings(session, session_id) == []
+
+
+@pytest.mark.parametrize("state", ["cancelled", "done"])
+def test_a_session_that_takes_no_booking_refuses_it_and_changes_nothing(
+    session, client, login_as, make_cooperative, state
+):
+    own = make_cooperative(name="Coopérative Nour")
+    training_session = make_session(session, state=state)
+    session.commit()
+    session_id = training_session.id
+    login_as("president", own, locale="en")
+    before = snapshot(session)
+    response = client.post(f"/training/sessions/{session_id}/bookings", data=FORM)
+    # The session's page again, with the reason and the participant as typed.
+    assert response.status_code == 422
+    assert "This session is not open for booking." in response.text
+    assert 'value="Hanae Berrada"' in response.text
+    assert_unchanged(session, before)
 
 
 def test_coordinator_books_for_a_cooperative(session, client, login_as, make_cooperative):
