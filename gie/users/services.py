@@ -1,5 +1,6 @@
 """Users: creation, edition, deactivation, passwords and login throttling."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
@@ -17,14 +18,13 @@ from gie.users.models import LOCALES, User
 MIN_PASSWORD_LENGTH = 10
 
 
-class LoginRefused(DomainError):
-    status_code = 401
+@dataclass(frozen=True)
+class LoginAttempt:
+    """The outcome of a login: the user let in, or the reason shown on the login page."""
 
-
-class LoginLocked(LoginRefused):
-    def __init__(self, message, until: datetime):
-        super().__init__(message)
-        self.until = until
+    user: User | None = None
+    refusal: str = ""
+    locked_until: datetime | None = None
 
 
 def _check_password_strength(password: str) -> None:
@@ -155,44 +155,45 @@ def authenticate(
     max_failures: int,
     lock_minutes: int,
     now: datetime | None = None,
-) -> User:
+) -> LoginAttempt:
     """Check a login. After `max_failures` wrong passwords in a row the account is locked
     for `lock_minutes`; the counter lives in the database so every worker agrees.
 
-    Raises LoginLocked, LoginRefused. The caller commits even when it raises, so that
-    failures are counted.
+    A refusal is an answer, not an error: the attempt says why. A wrong password is counted
+    and committed here, because the count must outlive the refused request, whose response
+    (401) the request cycle rolls back; nothing else is written before a login.
     """
     now = now or utcnow()
-    refused = LoginRefused(_l("Wrong email or password."))
+    refused = LoginAttempt(refusal=_l("Wrong email or password."))
     user = session.scalar(
         select(User).where(func.lower(User.email) == email.strip().lower()).with_for_update(of=User)
     )
     if user is None or not user.active:
-        raise refused
+        return refused
     if user.locked_until and user.locked_until > now:
-        raise _locked(user.locked_until, now)
+        return _locked(user.locked_until, now)
     if not check_password_hash(user.password_hash, password):
         user.failed_logins += 1
+        attempt = refused
         if user.failed_logins >= max_failures:
             user.failed_logins = 0
             user.locked_until = now + relativedelta(minutes=lock_minutes)
-            session.flush()
-            raise _locked(user.locked_until, now)
-        session.flush()
-        raise refused
+            attempt = _locked(user.locked_until, now)
+        session.commit()
+        return attempt
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
     session.flush()
-    return user
+    return LoginAttempt(user=user)
 
 
-def _locked(until: datetime, now: datetime) -> LoginLocked:
+def _locked(until: datetime, now: datetime) -> LoginAttempt:
     minutes = max(1, -int((now - until).total_seconds() // 60))
-    return LoginLocked(
-        _l(
+    return LoginAttempt(
+        refusal=_l(
             "Too many failed attempts: this account is locked for %(minutes)d minutes.",
             minutes=minutes,
         ),
-        until,
+        locked_until=until,
     )

@@ -13,7 +13,6 @@ from flask_login import current_user, login_user, logout_user
 
 from gie import db
 from gie.cooperatives import reports as cooperative_reports
-from gie.errors import DomainError, ValidationError
 from gie.forms import ConfirmForm, choices
 from gie.security import public, requires
 from gie.users import reports, services
@@ -26,7 +25,7 @@ from gie.users.forms import (
     UserForm,
 )
 from gie.users.models import LOCALES
-from gie.web import attach_errors, safe_next
+from gie.web import refusal_returns_to, refusal_shows, safe_next
 
 bp = Blueprint("users", __name__)
 
@@ -38,19 +37,18 @@ def login():
         return redirect(url_for("dashboard.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        try:
-            user = services.authenticate(
-                db.session,
-                form.email.data,
-                form.password.data,
-                max_failures=current_app.config["GIE_LOGIN_MAX_FAILURES"],
-                lock_minutes=current_app.config["GIE_LOGIN_LOCK_MINUTES"],
-            )
-        except services.LoginRefused as refused:
-            # The failure count must survive this request.
-            db.session.commit()
-            flash(str(refused.message), "error")
+        attempt = services.authenticate(
+            db.session,
+            form.email.data,
+            form.password.data,
+            max_failures=current_app.config["GIE_LOGIN_MAX_FAILURES"],
+            lock_minutes=current_app.config["GIE_LOGIN_LOCK_MINUTES"],
+        )
+        if attempt.user is None:
+            # The service has already recorded a wrong password: the 401 undoes nothing.
+            flash(str(attempt.refusal), "error")
             return render_template("users/login.html", form=form), 401
+        user = attempt.user
         # A language picked on the login page becomes the account's language.
         chosen_locale = session.get("locale")
         if chosen_locale:
@@ -85,17 +83,14 @@ def set_language():
 @requires("account.self")
 def change_password():
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.change_password(
-                db.session, current_user, current=form.current_password.data, new=form.password.data
-            )
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            flash(_("Your password was changed."), "success")
-            return redirect(url_for("dashboard.home"))
-    return render_template("users/password.html", form=form), 422 if form.errors else 200
+    if not form.validate_on_submit():
+        return render_template("users/password.html", form=form), 422 if form.errors else 200
+    refusal_shows(lambda _error: render_template("users/password.html", form=form), form)
+    services.change_password(
+        db.session, current_user, current=form.current_password.data, new=form.password.data
+    )
+    flash(_("Your password was changed."), "success")
+    return redirect(url_for("dashboard.home"))
 
 
 def _cooperative_choices():
@@ -118,22 +113,23 @@ def user_list():
 def user_new():
     form = NewUserForm()
     form.cooperative_id.choices = _cooperative_choices()
-    if form.validate_on_submit():
-        try:
-            user = services.create_user(
-                db.session,
-                email=form.email.data,
-                name=form.name.data,
-                role=form.role.data,
-                password=form.password.data,
-                cooperative_id=form.cooperative_id.data or None,
-            )
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            flash(_("Account %(email)s created.", email=user.email), "success")
-            return redirect(url_for(".user_list"))
-    return render_template("users/edit.html", form=form, user=None), 422 if form.errors else 200
+
+    def page() -> str:
+        return render_template("users/edit.html", form=form, user=None)
+
+    if not form.validate_on_submit():
+        return page(), 422 if form.errors else 200
+    refusal_shows(lambda _error: page(), form)
+    user = services.create_user(
+        db.session,
+        email=form.email.data,
+        name=form.name.data,
+        role=form.role.data,
+        password=form.password.data,
+        cooperative_id=form.cooperative_id.data or None,
+    )
+    flash(_("Account %(email)s created.", email=user.email), "success")
+    return redirect(url_for(".user_list"))
 
 
 @bp.route("/admin/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -145,23 +141,23 @@ def user_edit(user_id: int):
     if request.method == "GET":
         form.cooperative_id.data = user.cooperative_id or 0
     reset = ResetPasswordForm(prefix="reset")
-    if form.validate_on_submit():
-        try:
-            services.update_user(
-                db.session,
-                user_id,
-                email=form.email.data,
-                name=form.name.data,
-                role=form.role.data,
-                cooperative_id=form.cooperative_id.data or None,
-            )
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            flash(_("Account %(email)s saved.", email=user.email), "success")
-            return redirect(url_for(".user_list"))
-    status = 422 if form.errors else 200
-    return render_template("users/edit.html", form=form, user=user, reset=reset), status
+
+    def page() -> str:
+        return render_template("users/edit.html", form=form, user=user, reset=reset)
+
+    if not form.validate_on_submit():
+        return page(), 422 if form.errors else 200
+    refusal_shows(lambda _error: page(), form)
+    services.update_user(
+        db.session,
+        user_id,
+        email=form.email.data,
+        name=form.name.data,
+        role=form.role.data,
+        cooperative_id=form.cooperative_id.data or None,
+    )
+    flash(_("Account %(email)s saved.", email=user.email), "success")
+    return redirect(url_for(".user_list"))
 
 
 @bp.post("/admin/users/<int:user_id>/password")
@@ -169,12 +165,9 @@ def user_edit(user_id: int):
 def user_reset_password(user_id: int):
     reset = ResetPasswordForm(prefix="reset")
     if reset.validate_on_submit():
-        try:
-            user = services.reset_password(db.session, user_id, reset.password.data)
-        except ValidationError as error:
-            flash(str(error.message), "error")
-        else:
-            flash(_("New password set for %(email)s.", email=user.email), "success")
+        refusal_returns_to(url_for(".user_edit", user_id=user_id))
+        user = services.reset_password(db.session, user_id, reset.password.data)
+        flash(_("New password set for %(email)s.", email=user.email), "success")
     return redirect(url_for(".user_edit", user_id=user_id))
 
 
@@ -183,13 +176,10 @@ def user_reset_password(user_id: int):
 def user_set_active(user_id: int):
     if ConfirmForm().validate_on_submit():
         active = request.form.get("active") == "1"
-        try:
-            user = services.set_active(db.session, user_id, active, actor=current_user)
-        except DomainError as error:
-            flash(str(error.message), "error")
+        refusal_returns_to(url_for(".user_list"))
+        user = services.set_active(db.session, user_id, active, actor=current_user)
+        if active:
+            flash(_("Account %(email)s reactivated.", email=user.email), "success")
         else:
-            if active:
-                flash(_("Account %(email)s reactivated.", email=user.email), "success")
-            else:
-                flash(_("Account %(email)s deactivated.", email=user.email), "success")
+            flash(_("Account %(email)s deactivated.", email=user.email), "success")
     return redirect(url_for(".user_list"))
