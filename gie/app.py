@@ -141,7 +141,8 @@ def _init_request_cycle(app: Flask) -> None:
     @app.after_request
     def finish(response):
         # A refusal redirects like a success does: only the flag tells them apart.
-        if response.status_code < 400 and not g.get("refused"):
+        succeeded = response.status_code < 400 or g.get("keep_work")
+        if succeeded and not g.get("refused"):
             db.session.commit()
         else:
             db.session.rollback()

@@ -38,6 +38,12 @@ def refusal_returns_to(url: str) -> None:
     g.refusal_target = url
 
 
+def keep_work_of_this_refusal() -> None:
+    """Keep what this request wrote although its answer is a refusal (4xx): a login refused
+    for a wrong password still counts the failure that will lock the account."""
+    g.keep_work = True
+
+
 def show_refusal(error: DomainError):
     """The response to a refusal, as the view declared it; None when it declared nothing
     and the request did not come from a form of ours (the caller shows an error page)."""

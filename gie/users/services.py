@@ -160,8 +160,7 @@ def authenticate(
     for `lock_minutes`; the counter lives in the database so every worker agrees.
 
     A refusal is an answer, not an error: the attempt says why. A wrong password is counted
-    and committed here, because the count must outlive the refused request, whose response
-    (401) the request cycle rolls back; nothing else is written before a login.
+    on the user's row, which the caller keeps even though the login is refused.
     """
     now = now or utcnow()
     refused = LoginAttempt(refusal=_l("Wrong email or password."))
@@ -179,7 +178,7 @@ def authenticate(
             user.failed_logins = 0
             user.locked_until = now + relativedelta(minutes=lock_minutes)
             attempt = _locked(user.locked_until, now)
-        session.commit()
+        session.flush()
         return attempt
     user.failed_logins = 0
     user.locked_until = None

@@ -25,7 +25,7 @@ from gie.users.forms import (
     UserForm,
 )
 from gie.users.models import LOCALES
-from gie.web import refusal_returns_to, refusal_shows, safe_next
+from gie.web import keep_work_of_this_refusal, refusal_returns_to, refusal_shows, safe_next
 
 bp = Blueprint("users", __name__)
 
@@ -45,7 +45,7 @@ def login():
             lock_minutes=current_app.config["GIE_LOGIN_LOCK_MINUTES"],
         )
         if attempt.user is None:
-            # The service has already recorded a wrong password: the 401 undoes nothing.
+            keep_work_of_this_refusal()  # the wrong password stays counted
             flash(str(attempt.refusal), "error")
             return render_template("users/login.html", form=form), 401
         user = attempt.user
