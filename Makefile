@@ -38,6 +38,7 @@ run: demo
 
 test: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 	@if [ -n "$$GIE_TEST_DATABASE_URL" ]; then \
 		echo "== the suite again on PostgreSQL =="; \
