@@ -1326,3 +1326,28 @@ def form_lines(draft: VatReturnDraft) -> list[FormLine]:
         FormLine("200", _l("VAT payable"), tax=draft.line_200),
         FormLine("201", _l("Credit to carry forward"), tax=draft.line_201),
     ]
+
+
+def period_from_text(ledger: Ledger, text: str) -> tuple[date, date]:
+    """The period named YYYY-MM (a monthly ledger) or YYYY-Qn (a quarterly one).
+
+    Raises ValidationError."""
+    text = text.strip().upper()
+    year, _, rest = text.partition("-")
+    start = None
+    if year.isdigit() and len(year) == 4 and 1990 <= int(year) <= 2100:
+        if ledger.vat_period == "quarterly" and rest in ("Q1", "Q2", "Q3", "Q4"):
+            start = date(int(year), 3 * int(rest[1]) - 2, 1)
+        elif ledger.vat_period == "monthly" and rest.isdigit() and 1 <= int(rest) <= 12:
+            start = date(int(year), int(rest), 1)
+    if start is None:
+        example = "2026-Q1" if ledger.vat_period == "quarterly" else "2026-01"
+        raise ValidationError(
+            _l(
+                "The books of %(code)s file %(frequency)s returns: give the period as %(example)s.",
+                code=ledger.code,
+                frequency=_l("quarterly") if ledger.vat_period == "quarterly" else _l("monthly"),
+                example=example,
+            )
+        )
+    return period_of(ledger, start)
