@@ -907,7 +907,7 @@ def compute_return(
     draft.accounts_read = _accounts_read(draft, entries, fractions, accounts)
     if regime == "collection":
         draft.unpaid, draft.unmatched = _left_out(
-            session, period_start, period_end, accounts, matches, entries, dated, excluded_ids
+            session, period_start, period_end, accounts, matches, entries, excluded_ids
         )
     return draft
 
@@ -954,12 +954,11 @@ def _left_out(
     accounts: dict[int, "_Account"],
     matches,
     entries,
-    dated: set[int],
     excluded_ids: set[int],
 ) -> tuple[list[LeftOut], list[LeftOut]]:
     """The period's customer and supplier lines with something left to match at its end
     (matches count once both their lines are dated): those of invoices, with the VAT of what
-    is unpaid, and those of payments. Sales without VAT are left aside: nothing to count."""
+    is unpaid, and those of payments and receipts."""
     partner_accounts = [
         account_id for account_id, account in accounts.items() if account.partner_lines
     ]
@@ -996,18 +995,27 @@ def _left_out(
         left = row.debit + row.credit - matched[row.id]
         if left > 0:
             open_rows.append((row, left))
+    open_entry_ids = {row.entry_id for row, _left in open_rows}
     numbers = dict(
         session.execute(
-            select(Entry.id, Entry.number).where(
-                _among(Entry.id, {row.entry_id for row, _left in open_rows})
-            )
+            select(Entry.id, Entry.number).where(_among(Entry.id, open_entry_ids))
         ).all()
+    )
+    treasury = [account_id for account_id, account in accounts.items() if account.class_number == 5]
+    # A payment or a receipt moves a treasury account (class 5): the other open lines, sales
+    # or purchases without VAT, have nothing the return could count.
+    payments = set(
+        session.scalars(
+            select(Line.entry_id).where(
+                _among(Line.entry_id, open_entry_ids), Line.account_id.in_(treasury)
+            )
+        )
     )
     unpaid, unmatched = [], []
     for row, left in open_rows:
         entry = entries.get(row.entry_id)
         carries_vat = entry is not None and any(line.vat_kind for line in entry.lines)
-        if not carries_vat and row.entry_id in dated:
+        if not carries_vat and row.entry_id not in payments:
             continue
         item = LeftOut(
             entry_id=row.entry_id,

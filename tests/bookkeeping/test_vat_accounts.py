@@ -235,6 +235,14 @@ def test_a_quarter_paid_but_not_matched_lists_what_it_leaves_out(session, paid_n
     )
 
 
+def test_a_sale_without_vat_left_unpaid_is_neither_an_invoice_nor_a_payment_left_out(
+    session, ledger, post
+):
+    post(ledger, date(2026, 2, 1), ("3421", "800.00", "", "SOUK"), ("7121", "", "800.00", ""))
+    draft = vat.compute_return(session, ledger.id, Q1, Q1_END)
+    assert (draft.unpaid, draft.unmatched) == ([], [])
+
+
 def test_validating_what_it_leaves_out_needs_a_confirmation(session, paid_not_matched):
     ledger = paid_not_matched[0]
     before = snapshot(session)
