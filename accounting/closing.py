@@ -195,6 +195,7 @@ def close_fiscal_year(
             reference=fiscal_year.name,
             lines=lines,
             actor=actor,
+            closing_opening=True,
         )
     fiscal_year.closed = True
     fiscal_year.closed_at = utcnow()

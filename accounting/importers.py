@@ -333,6 +333,12 @@ class _Books:
             errors += self._balance_errors(entry)
         if entry.on is not None:
             errors += [(entry.line, message) for message in self._period_errors(entry.on)]
+            if entry.journal_code == services.OPENING_JOURNAL:
+                first_day = min((year.start_on for year in self.years), default=None)
+                errors += [
+                    (entry.line, message)
+                    for message in services.opening_errors(first_day, entry.on)
+                ]
         return errors
 
     @staticmethod

@@ -14,13 +14,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from accounting.models import Account, Entry, Line, Match
+from accounting.models import Account, Entry, Ledger, Line, Match
 from accounting.services import lock_ledger
 from gie.errors import DomainError, NotFound
 from gie.money import ZERO, D
 
 #: CGNC customer (342x...) and supplier (441x...) accounts, and the other third-party ones
 PARTNER_ACCOUNT_PREFIXES = ("34", "44")
+#: how pages and links name the lines without a partner, matched by account (a partner code
+#: is never this sign alone)
+WITHOUT_PARTNER = "~"
 
 
 class MatchingRefused(DomainError):
@@ -284,18 +287,29 @@ def open_items(
 # --- what the matching pages read ------------------------------------------------------------
 
 
-def partner_accounts(session: Session, ledger_id: int) -> list[Account]:
-    """The ledger's customer and supplier accounts that have posted lines of a partner (VAT
-    accounts 445x are third-party accounts too, but carry no partner: nothing to match)."""
-    posted = select(Line.account_id).where(
-        Line.ledger_id == ledger_id, Line.posted.is_(True), Line.partner != ""
+def _vat_read_codes(session: Session, ledger_id: int) -> tuple[str, ...]:
+    """The VAT accounts the returns read (third-party accounts too): the returns settle
+    them, there is nothing to match on them."""
+    ledger = session.get(Ledger, ledger_id)
+    return (
+        ledger.vat_collected_account,
+        ledger.vat_deductible_account,
+        ledger.vat_fixed_assets_account,
     )
+
+
+def partner_accounts(session: Session, ledger_id: int) -> list[Account]:
+    """The ledger's third-party accounts with posted lines, with or without a partner (those
+    without are matched by account), but the VAT accounts the returns read."""
+    posted = select(Line.account_id).where(Line.ledger_id == ledger_id, Line.posted.is_(True))
+    vat_codes = _vat_read_codes(session, ledger_id)
     return list(
         session.scalars(
             select(Account)
             .where(
                 Account.ledger_id == ledger_id,
                 or_(*(Account.code.startswith(prefix) for prefix in PARTNER_ACCOUNT_PREFIXES)),
+                *(~Account.code.startswith(code) for code in vat_codes),
                 Account.id.in_(posted),
             )
             .order_by(Account.code)
@@ -304,11 +318,12 @@ def partner_accounts(session: Session, ledger_id: int) -> list[Account]:
 
 
 def partners(session: Session, account_id: int) -> list[str]:
-    """The partners that have posted lines on the account."""
+    """The partners that have posted lines on the account; "" first when some lines have
+    none."""
     return list(
         session.scalars(
             select(Line.partner)
-            .where(Line.account_id == account_id, Line.posted.is_(True), Line.partner != "")
+            .where(Line.account_id == account_id, Line.posted.is_(True))
             .distinct()
             .order_by(Line.partner)
         )
@@ -326,11 +341,13 @@ class PartnerBalance:
 
 def open_balances(session: Session, ledger_id: int) -> list[PartnerBalance]:
     """Per partner account and partner with something left to match: how many lines are
-    open and their open balance. Lines without a partner are left out."""
+    open and their open balance; lines without a partner under their account, partner "".
+    The VAT accounts the returns read are left out."""
     totals: dict[tuple[str, str], tuple[int, Decimal]] = {}
+    vat_codes = _vat_read_codes(session, ledger_id)
     for prefix in PARTNER_ACCOUNT_PREFIXES:
         for item in open_items(session, ledger_id, account_prefix=prefix):
-            if not item.partner:
+            if item.account_code.startswith(vat_codes):
                 continue
             count, balance = totals.get((item.account_code, item.partner), (0, ZERO))
             totals[item.account_code, item.partner] = (count + 1, balance + item.open_amount)

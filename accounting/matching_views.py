@@ -18,15 +18,32 @@ SHOW = ("open", "all")
 
 
 def _choice():
-    """The account code, partner and filter asked for, from the query or the posted form."""
+    """The account code, partner ("" for the lines without one) and filter asked for, from
+    the query or the posted form."""
     values = request.form if request.method == "POST" else request.args
     show = values.get("show", "open")
-    return values.get("account", ""), values.get("partner"), show if show in SHOW else "open"
+    partner = values.get("partner")
+    if partner == matching.WITHOUT_PARTNER:
+        partner = ""
+    elif not partner:
+        partner = None
+    return values.get("account", ""), partner, show if show in SHOW else "open"
+
+
+def partner_parameter(partner: str | None) -> str | None:
+    """The partner as the pages' links and forms name it."""
+    return matching.WITHOUT_PARTNER if partner == "" else partner
 
 
 def _back(ledger, account: str, partner: str | None, show: str):
     return redirect(
-        url_for(".matching_lines", ledger_id=ledger.id, account=account, partner=partner, show=show)
+        url_for(
+            ".matching_lines",
+            ledger_id=ledger.id,
+            account=account,
+            partner=partner_parameter(partner),
+            show=show,
+        )
     )
 
 
@@ -39,6 +56,7 @@ def matching_index(ledger_id: int):
         ledger=ledger,
         accounts=matching.partner_accounts(db.session, ledger.id),
         balances=matching.open_balances(db.session, ledger.id),
+        partner_parameter=partner_parameter,
     )
 
 
@@ -61,6 +79,7 @@ def matching_lines(ledger_id: int):
         account=account,
         partners=partners,
         partner=partner if partner in partners else None,
+        partner_parameter=partner_parameter,
         show=show,
         lines=shown,
         hidden=len(lines) - len(shown),

@@ -61,6 +61,14 @@ class Ledger(Base):
     #: monthly when last year's taxable turnover reached 1,000,000 MAD, else quarterly
     vat_period: Mapped[str] = mapped_column(String(10), default="quarterly")
     vat_regime: Mapped[str] = mapped_column(String(10), default="collection")
+    #: the VAT accounts the returns read and settle, each with its sub-accounts: VAT
+    #: collected, deductible (on expenses: its sub-accounts but those on fixed assets), and
+    #: where the settlement carries a credit or books the VAT due (CGNC defaults)
+    vat_collected_account: Mapped[str] = mapped_column(String(12), default="4455")
+    vat_deductible_account: Mapped[str] = mapped_column(String(12), default="3455")
+    vat_fixed_assets_account: Mapped[str] = mapped_column(String(12), default="34551")
+    vat_credit_account: Mapped[str] = mapped_column(String(12), default="3456")
+    vat_due_account: Mapped[str] = mapped_column(String(12), default="4456")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __str__(self) -> str:

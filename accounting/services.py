@@ -51,6 +51,10 @@ CLASS_KINDS = {
 }
 
 
+#: the journal of opening entries (à-nouveaux)
+OPENING_JOURNAL = "AN"
+
+
 class PostingRefused(DomainError):
     """An entry breaks a rule of double entry; nothing was posted."""
 
@@ -360,7 +364,9 @@ def delete_draft(session: Session, entry_id: int, *, actor) -> None:
     session.flush()
 
 
-def _posting_errors(session: Session, entry: Entry, ledger: Ledger) -> list:
+def _posting_errors(
+    session: Session, entry: Entry, ledger: Ledger, *, closing_opening: bool = False
+) -> list:
     errors = []
     if len(entry.lines) < 2:
         errors.append(_l("An entry needs at least two lines."))
@@ -379,7 +385,35 @@ def _posting_errors(session: Session, entry: Entry, ledger: Ledger) -> list:
         elif not line.account.active:
             errors.append(_l("Account %(code)s is deactivated.", code=line.account.code))
     errors += period_errors(ledger, _fiscal_year_of(session, ledger.id, entry.date), entry.date)
+    if entry.journal.code == OPENING_JOURNAL and not closing_opening:
+        reverses_an_opening = (
+            entry.reversal_of is not None and entry.reversal_of.journal.code == OPENING_JOURNAL
+        )
+        if not reverses_an_opening:
+            errors += opening_errors(first_day(session, ledger.id), entry.date)
     return errors
+
+
+def first_day(session: Session, ledger_id: int) -> date | None:
+    """The first day of the ledger's first fiscal year."""
+    return session.scalar(
+        select(func.min(FiscalYear.start_on)).where(FiscalYear.ledger_id == ledger_id)
+    )
+
+
+def opening_errors(books_first_day: date | None, on: date) -> list:
+    """Why an entry dated `on` may not go in journal AN: it holds opening entries only,
+    those of the year-end closing and the opening balances of the ledger's first fiscal
+    year, dated its first day. Shared by every posting path."""
+    if on == books_first_day:
+        return []
+    return [
+        _l(
+            "Journal AN holds opening entries only: those of the year-end closing, and the "
+            "opening balances of the books' first fiscal year, dated %(date)s.",
+            date=books_first_day.isoformat() if books_first_day else "",
+        )
+    ]
 
 
 def period_errors(ledger: Ledger, year: FiscalYear | None, on: date) -> list:
@@ -463,8 +497,11 @@ def entry_digest(previous_hash: str, ledger_code: str, entry: Entry) -> str:
     )
 
 
-def post_entry(session: Session, entry_id: int, *, actor=None) -> Entry:
-    """Post a draft entry: check balance, accounts and period, number it, chain its hash.
+def post_entry(
+    session: Session, entry_id: int, *, actor=None, closing_opening: bool = False
+) -> Entry:
+    """Post a draft entry: check balance, accounts, period and journal, number it, chain its
+    hash. `closing_opening`: the opening entry a year-end closing posts in journal AN.
 
     Raises PostingRefused (with every reason), NotFound.
     """
@@ -477,7 +514,7 @@ def post_entry(session: Session, entry_id: int, *, actor=None) -> Entry:
     session.refresh(entry)
     if entry.posted:
         raise PostingRefused(_l("Entry %(number)s is already posted.", number=entry.number))
-    errors = _posting_errors(session, entry, ledger)
+    errors = _posting_errors(session, entry, ledger, closing_opening=closing_opening)
     if errors:
         raise PostingRefused(errors[0], field_errors={"entry": errors})
     year = _fiscal_year_of(session, ledger.id, entry.date)
@@ -516,8 +553,10 @@ def record_entry(
     lines: list[LineInput],
     reference: str = "",
     actor=None,
+    closing_opening: bool = False,
 ) -> Entry:
-    """Save and post an entry in one go (what other packages' postings do).
+    """Save and post an entry in one go (what other packages' postings do);
+    `closing_opening` as for post_entry.
 
     Raises ValidationError, PostingRefused.
     """
@@ -530,7 +569,7 @@ def record_entry(
         reference=reference,
         lines=lines,
     )
-    return post_entry(session, entry.id, actor=actor)
+    return post_entry(session, entry.id, actor=actor, closing_opening=closing_opening)
 
 
 def reverse_entry(session: Session, entry_id: int, *, on: date, actor=None) -> Entry:

@@ -1,10 +1,14 @@
 """Commands of the bookkeeping package, attached to the `accounting` group by the
-composition root: `flask --app gie accounting close CODE --year YYYY [--force]`."""
+composition root: `flask --app gie accounting close CODE --year YYYY [--force]`,
+`accounting settings CODE [...]` and `accounting vat-return CODE --period ...`."""
+
+import json
 
 import click
 
 from accounting import services
-from bookkeeping import closing
+from accounting.models import VAT_PERIODS, VAT_REGIMES, Entry
+from bookkeeping import closing, vat
 from gie import db
 
 
@@ -25,3 +29,136 @@ def close_command(code: str, year: str, force: bool):
         f"{ledger.code}: fiscal year {summary.year.name} closed, result {summary.result}; "
         f"opening entry {opening} ({summary.lines} lines)."
     )
+
+
+@click.command("settings")
+@click.argument("code")
+@click.option(
+    "--vat-regime", type=click.Choice(VAT_REGIMES), help="VAT due when paid or when invoiced."
+)
+@click.option("--vat-period", type=click.Choice(VAT_PERIODS), help="How often returns are filed.")
+@click.option("--vat-collected-account", help="VAT collected, with its sub-accounts (4455).")
+@click.option("--vat-deductible-account", help="Deductible VAT, with its sub-accounts (3455).")
+@click.option("--vat-fixed-assets-account", help="Deductible VAT on fixed assets (34551).")
+@click.option("--vat-credit-account", help="Where a VAT credit is carried (3456).")
+@click.option("--vat-due-account", help="Where the VAT due is booked (4456).")
+def settings_command(code: str, vat_regime, vat_period, **accounts):
+    """Print the VAT settings of a ledger, after changing those given (refused once a return
+    of the year is validated)."""
+    try:
+        ledger = services.ledger_by_code(db.session, code)
+        if vat_regime or vat_period or any(accounts.values()):
+            vat.update_settings(
+                db.session,
+                ledger.id,
+                vat_period=vat_period,
+                vat_regime=vat_regime,
+                accounts={name: value for name, value in accounts.items() if value},
+            )
+    except DomainError as error:
+        fail(error)
+    db.session.commit()
+    click.echo(ledger.code)
+    for name, value in vat.settings_of(ledger).items():
+        click.echo(f"  {name}: {value}")
+
+
+def _left_out_rows(items) -> list[dict]:
+    return [
+        {
+            "entry": item.number,
+            "date": item.date.isoformat(),
+            "account": item.account_code,
+            "partner": item.partner,
+            "label": item.label,
+            "open_amount": f"{item.open_amount:.2f}",
+            "vat": f"{item.vat:.2f}",
+        }
+        for item in items
+    ]
+
+
+def _amount(value) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+@click.command("vat-return")
+@click.argument("code")
+@click.option("--period", required=True, help="YYYY-MM (monthly) or YYYY-Qn (quarterly).")
+@click.option("--validate", is_flag=True, help="Validate the return and post its settlement.")
+@click.option(
+    "--confirm-unmatched",
+    is_flag=True,
+    help="Validate although invoices are unpaid or payments unmatched in the period.",
+)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+def vat_return_command(
+    code: str, period: str, validate: bool, confirm_unmatched: bool, output_format: str
+):
+    """The VAT return of a period as the SIMPL-TVA lines, with what it could not count;
+    `--validate` validates it and posts the entry that settles the VAT accounts."""
+    try:
+        ledger = services.ledger_by_code(db.session, code)
+        start, end = vat.period_from_text(ledger, period)
+        if validate:
+            vat.validate_return(
+                db.session, ledger.id, start, actor=None, confirm_left_out=confirm_unmatched
+            )
+        saved = vat.get_return(db.session, ledger.id, start)
+        draft = (
+            vat.saved_draft(db.session, saved)
+            if saved
+            else vat.compute_return(db.session, ledger.id, start, end)
+        )
+    except DomainError as error:
+        fail(error)
+    db.session.commit()
+    settlement = db.session.get(Entry, saved.entry_id) if saved and saved.entry_id else None
+    document = {
+        "ledger": ledger.code,
+        "period": {"start": start.isoformat(), "end": end.isoformat()},
+        "regime": draft.regime,
+        "validated": saved is not None,
+        "lines": [
+            {
+                "number": line.number,
+                "label": str(line.label),
+                "rate": _amount(line.rate),
+                "base": _amount(line.base),
+                "tax": _amount(line.tax),
+            }
+            for line in vat.form_lines(draft)
+        ],
+        "to_check": [item.number for item in draft.to_check],
+        "unpaid": _left_out_rows(draft.unpaid),
+        "unpaid_total": f"{draft.unpaid_total:.2f}",
+        "unpaid_vat": f"{draft.unpaid_vat:.2f}",
+        "unmatched": _left_out_rows(draft.unmatched),
+        "unmatched_total": f"{draft.unmatched_total:.2f}",
+        "settlement_entry": settlement.number if settlement else None,
+    }
+    if output_format == "json":
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        return
+    state = "validated" if saved else "not validated"
+    click.echo(f"{ledger.code}: VAT return {start} to {end} ({draft.regime}, {state})")
+    for line in document["lines"]:
+        amounts = " ".join(
+            f"{name} {line[name]}" for name in ("rate", "base", "tax") if line[name] is not None
+        )
+        click.echo(f"  {line['number']:>4}  {line['label']}  {amounts}".rstrip())
+    for title, key, total in (
+        ("Invoices unpaid", "unpaid", draft.unpaid_total),
+        ("Payments unmatched", "unmatched", draft.unmatched_total),
+    ):
+        if document[key]:
+            click.echo(f"{title}: {len(document[key])}, {total:.2f}")
+            for row in document[key]:
+                click.echo(
+                    f"  {row['date']}  {row['entry']}  {row['account']}  "
+                    f"{row['partner'] or '-'}  {row['open_amount']}"
+                )
+    if draft.to_check:
+        click.echo(f"Entries to check: {', '.join(document['to_check'])}")
+    if settlement is not None:
+        click.echo(f"Settlement entry: {settlement.number}")

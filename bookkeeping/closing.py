@@ -1,7 +1,8 @@
 """What must be done before a fiscal year closes: the checklist, and the closing that
 refuses while it is not met (`force` skips only the bank and documents items)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -9,8 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accounting import closing
-from accounting.models import Entry, FiscalYear, Journal, Ledger
-from bookkeeping.models import BankLine, Document
+from accounting.models import Account, Entry, FiscalYear, Journal, Ledger, Line
+from accounting.services import OPENING_JOURNAL
+from bookkeeping.models import BankAccount, BankLine, BankStatement, Document
 from bookkeeping.vat import periods_without_return
 
 
@@ -21,6 +23,8 @@ class ChecklistItem:
     count: int | Decimal  #: what is left to do (for "balanced": the difference)
     reason: str  #: why the year may not close while `count` is not zero
     skippable: bool = False  #: `force` skips it
+    #: bank: the months each bank account moved in the books with no statement covering them
+    uncovered: list["UncoveredMonths"] = field(default_factory=list)
 
     @property
     def done(self) -> bool:
@@ -36,6 +40,79 @@ def _unreconciled_bank_lines(session: Session, year: FiscalYear) -> int:
             BankLine.date <= year.end_on,
         )
     )
+
+
+@dataclass(frozen=True)
+class UncoveredMonths:
+    bank_account: str
+    account_code: str
+    #: the first day of each month
+    months: list[date]
+
+
+def uncovered_months(session: Session, year: FiscalYear) -> list[UncoveredMonths]:
+    """Per bank account, the months of the fiscal year in which its account (51xx) has book
+    movements on days that no imported statement of that bank account covers; opening
+    entries are balances, not movements."""
+    uncovered = []
+    bank_accounts = session.execute(
+        select(BankAccount.id, BankAccount.name, BankAccount.account_id)
+        .where(BankAccount.ledger_id == year.ledger_id)
+        .order_by(BankAccount.name, BankAccount.id)
+    ).all()
+    openings = (
+        select(Entry.id)
+        .join(Journal, Journal.id == Entry.journal_id)
+        .where(Entry.ledger_id == year.ledger_id, Journal.code == OPENING_JOURNAL)
+    )
+    for bank_account_id, name, account_id in bank_accounts:
+        moved_on = session.scalars(
+            select(Line.date)
+            .where(
+                Line.account_id == account_id,
+                Line.posted.is_(True),
+                Line.date >= year.start_on,
+                Line.date <= year.end_on,
+                Line.entry_id.not_in(openings),
+            )
+            .distinct()
+        ).all()
+        statements = session.execute(
+            select(BankStatement.start_on, BankStatement.end_on).where(
+                BankStatement.bank_account_id == bank_account_id,
+                BankStatement.start_on <= year.end_on,
+                BankStatement.end_on >= year.start_on,
+            )
+        ).all()
+        months = sorted(
+            {
+                day.replace(day=1)
+                for day in moved_on
+                if not any(start <= day <= end for start, end in statements)
+            }
+        )
+        if months:
+            code = session.scalar(select(Account.code).where(Account.id == account_id))
+            uncovered.append(UncoveredMonths(name, code, months))
+    return uncovered
+
+
+def _bank_reasons(unreconciled: int, uncovered: list[UncoveredMonths]) -> str:
+    reasons = []
+    if unreconciled or not uncovered:
+        reasons.append(str(_l("Bank lines not reconciled: %(count)d.", count=unreconciled)))
+    reasons += [
+        str(
+            _l(
+                "%(account)s (%(code)s) moved in months no imported statement covers: %(months)s.",
+                account=item.bank_account,
+                code=item.account_code,
+                months=", ".join(month.strftime("%Y-%m") for month in item.months),
+            )
+        )
+        for item in uncovered
+    ]
+    return " ".join(reasons)
 
 
 def _entries_without_document(session: Session, year: FiscalYear) -> int:
@@ -65,6 +142,8 @@ def checklist(session: Session, ledger_id: int, year: str | int) -> list[Checkli
     difference = abs(closing.imbalance(session, fiscal_year))
     missing_returns = len(periods_without_return(session, ledger, fiscal_year.start_on.year))
     bank_lines = _unreconciled_bank_lines(session, fiscal_year)
+    uncovered = uncovered_months(session, fiscal_year)
+    months_uncovered = sum(len(item.months) for item in uncovered)
     undocumented = _entries_without_document(session, fiscal_year)
     return [
         ChecklistItem(
@@ -88,9 +167,10 @@ def checklist(session: Session, ledger_id: int, year: str | int) -> list[Checkli
         ChecklistItem(
             "bank",
             _l("Bank reconciled"),
-            bank_lines,
-            _l("Bank lines not reconciled: %(count)d.", count=bank_lines),
+            bank_lines + months_uncovered,
+            _bank_reasons(bank_lines, uncovered),
             skippable=True,
+            uncovered=uncovered,
         ),
         ChecklistItem(
             "documents",

@@ -11,7 +11,7 @@ matched after its validation but dated in its period or before, is caught up in 
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -48,8 +48,51 @@ from bookkeeping.models import VatReturn, VatReturnLine
 from gie.errors import DomainError, NotFound, ValidationError
 from gie.money import CENT, ZERO, D
 
-#: accounts whose lines make a period worth a return: VAT collected and VAT deductible
-VAT_ACCOUNT_PREFIXES = ("4455", "3455")
+#: the ledger columns naming its VAT accounts, in the order the settings show them
+VAT_ACCOUNT_SETTINGS = (
+    "vat_collected_account",
+    "vat_deductible_account",
+    "vat_fixed_assets_account",
+    "vat_credit_account",
+    "vat_due_account",
+)
+
+
+@dataclass(frozen=True)
+class VatAccounts:
+    """Which accounts of a ledger mean what for its returns (a ledger setting): the three
+    read by a return, each with its sub-accounts, and the two its settlement books."""
+
+    collected: str
+    deductible: str
+    fixed_assets: str
+    credit: str
+    due: str
+
+    @classmethod
+    def of(cls, ledger: Ledger) -> "VatAccounts":
+        return cls(*(getattr(ledger, name) for name in VAT_ACCOUNT_SETTINGS))
+
+    def kind(self, code: str) -> str | None:
+        """collected, deductible_fixed_assets or deductible_expenses; None for other accounts.
+        The fixed assets' account is looked at first: by default it is a sub-account of the
+        deductible one (34551 under 3455)."""
+        if code.startswith(self.collected):
+            return "collected"
+        if code.startswith(self.fixed_assets):
+            return "deductible_fixed_assets"
+        if code.startswith(self.deductible):
+            return "deductible_expenses"
+        return None
+
+
+def _read_by_returns(code_column):
+    """SQL: the account (of a query joined to its ledger) is one a return reads."""
+    return or_(
+        code_column.startswith(Ledger.vat_collected_account),
+        code_column.startswith(Ledger.vat_deductible_account),
+        code_column.startswith(Ledger.vat_fixed_assets_account),
+    )
 
 
 def vat_periods(ledger: Ledger, year: int) -> list[tuple[date, date]]:
@@ -84,8 +127,10 @@ def first_vat_dates(session: Session, ledger_ids=None) -> dict[int, date]:
         .where(Line.account_id == Account.id, Line.posted.is_(True))
         .scalar_subquery()
     )
-    statement = select(Account.ledger_id, first_line).where(
-        or_(*(Account.code.startswith(prefix) for prefix in VAT_ACCOUNT_PREFIXES))
+    statement = (
+        select(Account.ledger_id, first_line)
+        .join(Ledger, Ledger.id == Account.ledger_id)
+        .where(_read_by_returns(Account.code))
     )
     if ledger_ids is not None:
         statement = statement.where(Account.ledger_id.in_(list(ledger_ids)))
@@ -162,12 +207,13 @@ def periods_without_return(session: Session, ledger: Ledger, year: int) -> list[
         has_vat_lines = session.scalar(
             select(func.count(Line.id))
             .join(Account, Account.id == Line.account_id)
+            .join(Ledger, Ledger.id == Account.ledger_id)
             .where(
                 Line.ledger_id == ledger.id,
                 Line.posted.is_(True),
                 Line.date >= start,
                 Line.date <= end,
-                or_(*(Account.code.startswith(prefix) for prefix in VAT_ACCOUNT_PREFIXES)),
+                _read_by_returns(Account.code),
             )
         )
         if has_vat_lines:
@@ -248,6 +294,33 @@ class CaughtUp:
     deductible: Decimal
 
 
+@dataclass(frozen=True)
+class AccountRead:
+    """The VAT a return read from one account: what its settlement clears from it (positive
+    for VAT collected credited, or deductible debited, on the account)."""
+
+    code: str
+    kind: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A customer or supplier line of the period left open at its end, which a return in
+    the regime of collection cannot count: an invoice unpaid, or a payment not matched."""
+
+    entry_id: int
+    number: str
+    date: date
+    account_code: str
+    partner: str
+    label: str
+    #: what is left to match of the line at the period's end
+    open_amount: Decimal
+    #: an invoice's VAT on that part, not counted; zero for a payment
+    vat: Decimal = ZERO
+
+
 @dataclass
 class VatReturnDraft:
     """A return as computed from the posted lines, nothing saved; the SIMPL-TVA line numbers
@@ -263,6 +336,29 @@ class VatReturnDraft:
     to_check: list[EntryToCheck]
     #: what the figures include from earlier periods, oldest first
     caught_up: list[CaughtUp] = field(default_factory=list)
+    #: per VAT account read, what the settlement clears from it, by kind then code
+    accounts_read: list[AccountRead] = field(default_factory=list)
+    #: regime of collection: invoices of the period unpaid at its end, and payments of the
+    #: period not matched by its end, oldest first
+    unpaid: list[LeftOut] = field(default_factory=list)
+    unmatched: list[LeftOut] = field(default_factory=list)
+
+    @property
+    def left_out(self) -> bool:
+        """Lines the return could not count: validating asks to confirm it leaves them out."""
+        return bool(self.unpaid or self.unmatched)
+
+    @property
+    def unpaid_total(self) -> Decimal:
+        return sum((item.open_amount for item in self.unpaid), ZERO)
+
+    @property
+    def unpaid_vat(self) -> Decimal:
+        return sum((item.vat for item in self.unpaid), ZERO)
+
+    @property
+    def unmatched_total(self) -> Decimal:
+        return sum((item.open_amount for item in self.unmatched), ZERO)
 
     def _total(self, kind: str, attribute: str) -> Decimal:
         return sum((getattr(amounts, attribute) for amounts in self.by_rate[kind]), ZERO)
@@ -308,16 +404,6 @@ class VatReturnDraft:
         return max(self.line_190 - self.line_130, ZERO)
 
 
-def _vat_kind(code: str) -> str | None:
-    if code.startswith("4455"):
-        return "collected"
-    if code.startswith("34551"):
-        return "deductible_fixed_assets"
-    if code.startswith("3455"):
-        return "deductible_expenses"
-    return None
-
-
 @dataclass(frozen=True, slots=True)
 class _Account:
     """What the return needs of an account, worked out once rather than for each line."""
@@ -332,8 +418,8 @@ class _Account:
     partner_lines: str | None
 
     @classmethod
-    def of(cls, code: str, class_number: int) -> "_Account":
-        vat_kind = _vat_kind(code)
+    def of(cls, code: str, class_number: int, vat_accounts: VatAccounts) -> "_Account":
+        vat_kind = vat_accounts.kind(code)
         if vat_kind is not None:
             partner_lines = None
         elif code.startswith(("3421", "4411")):
@@ -347,6 +433,7 @@ class _Account:
 
 @dataclass(slots=True)
 class _BookLine:
+    account_id: int
     debit: Decimal
     credit: Decimal
     vat_rate: Decimal | None
@@ -518,9 +605,7 @@ def _dated_entry_ids(
     """Entries with lines on VAT accounts or exempt sales dated in the period, and with
     `catch_up`, earlier ones posted after the previous return."""
     vat_accounts = [
-        account_id
-        for account_id, account in accounts.items()
-        if account.code.startswith(VAT_ACCOUNT_PREFIXES)
+        account_id for account_id, account in accounts.items() if account.vat_kind is not None
     ]
     sales_accounts = [
         account_id for account_id, account in accounts.items() if account.class_number == 7
@@ -664,6 +749,7 @@ def _load_entries(
         account = accounts[account_id]
         entries[entry_id].lines.append(
             _BookLine(
+                account_id,
                 _hundredths(debit),
                 _hundredths(credit),
                 None if vat_rate is None else _hundredths(vat_rate),
@@ -765,13 +851,14 @@ def compute_return(
         raise NotFound(_l("This page does not exist."))
     rates = _Rates(session)
     regime = ledger.vat_regime
+    vat_accounts = VatAccounts.of(ledger)
     previous = _previous_return(session, ledger_id, period_start)
     # Before the ledger's first return nothing was validated: there is nothing to catch up.
     catch_up = (
         _CatchUp(previous.period_end, previous.validated_at, known_until) if previous else None
     )
     accounts = {
-        account_id: _Account.of(code, class_number)
+        account_id: _Account.of(code, class_number, vat_accounts)
         for account_id, code, class_number in session.execute(
             select(Account.id, Account.code, Account.class_number).where(
                 Account.ledger_id == ledger_id
@@ -807,7 +894,7 @@ def compute_return(
         amounts = RateAmounts(rate, D(base), D(tax))
         if amounts.base or amounts.tax:
             by_rate[kind].append(amounts)
-    return VatReturnDraft(
+    draft = VatReturnDraft(
         ledger_id=ledger_id,
         period_start=period_start,
         period_end=period_end,
@@ -817,6 +904,137 @@ def compute_return(
         to_check=_to_check(entries, dated, fractions),
         caught_up=_caught_up(shares, entries, period_start),
     )
+    draft.accounts_read = _accounts_read(draft, entries, fractions, accounts)
+    if regime == "collection":
+        draft.unpaid, draft.unmatched = _left_out(
+            session, period_start, period_end, accounts, matches, entries, excluded_ids
+        )
+    return draft
+
+
+def _accounts_read(draft: VatReturnDraft, entries, fractions, accounts) -> list[AccountRead]:
+    """The VAT read from each account: the counted share of its lines. Where a share is a
+    fraction (a partial payment), each account's amount is rounded and the rounding left over
+    goes to the largest, so that the accounts of a kind add up to the return's total."""
+    exact: dict[int, Decimal] = defaultdict(Decimal)
+    for entry_id, fraction in fractions.items():
+        entry = entries[entry_id]
+        if entry.amounts is None:
+            continue
+        for line in entry.lines:
+            if line.vat_kind is not None:
+                sign = 1 if line.vat_kind == "collected" else -1
+                exact[line.account_id] += _signed(line, sign) * fraction
+    totals = {
+        "collected": draft.line_130,
+        "deductible_fixed_assets": draft.deductible_fixed_assets,
+        "deductible_expenses": draft.deductible_expenses,
+    }
+    read = []
+    for kind, total in totals.items():
+        amounts = {
+            accounts[account_id].code: D(amount)
+            for account_id, amount in exact.items()
+            if accounts[account_id].vat_kind == kind
+        }
+        if not amounts:
+            continue
+        largest = max(amounts, key=lambda code: (abs(amounts[code]), code))
+        amounts[largest] += total - sum(amounts.values(), ZERO)
+        read += [
+            AccountRead(code, kind, amounts[code]) for code in sorted(amounts) if amounts[code]
+        ]
+    return read
+
+
+def _left_out(
+    session: Session,
+    start: date,
+    end: date,
+    accounts: dict[int, "_Account"],
+    matches,
+    entries,
+    excluded_ids: set[int],
+) -> tuple[list[LeftOut], list[LeftOut]]:
+    """The period's customer and supplier lines with something left to match at its end
+    (matches count once both their lines are dated): those of invoices, with the VAT of what
+    is unpaid, and those of payments and receipts."""
+    partner_accounts = [
+        account_id for account_id, account in accounts.items() if account.partner_lines
+    ]
+    if not partner_accounts:
+        return [], []
+    matched: dict[int, Decimal] = defaultdict(Decimal)
+    for amount, debit_line, credit_line in matches:
+        matched[debit_line.id] += amount
+        matched[credit_line.id] += amount
+    rows = session.execute(
+        select(
+            Line.id,
+            Line.entry_id,
+            Line.date,
+            Line.account_id,
+            Line.partner,
+            Line.label,
+            Line.debit,
+            Line.credit,
+        )
+        .where(
+            Line.account_id.in_(partner_accounts),
+            Line.posted.is_(True),
+            Line.date >= start,
+            Line.date <= end,
+        )
+        .order_by(Line.date, Line.id)
+    ).all()
+    open_rows = []
+    for row in rows:
+        account = accounts[row.account_id]
+        if row.entry_id in excluded_ids or (account.partner_lines == "named" and not row.partner):
+            continue
+        left = row.debit + row.credit - matched[row.id]
+        if left > 0:
+            open_rows.append((row, left))
+    open_entry_ids = {row.entry_id for row, _left in open_rows}
+    numbers = dict(
+        session.execute(
+            select(Entry.id, Entry.number).where(_among(Entry.id, open_entry_ids))
+        ).all()
+    )
+    treasury = [account_id for account_id, account in accounts.items() if account.class_number == 5]
+    # A payment or a receipt moves a treasury account (class 5): the other open lines, sales
+    # or purchases without VAT, have nothing the return could count.
+    payments = set(
+        session.scalars(
+            select(Line.entry_id).where(
+                _among(Line.entry_id, open_entry_ids), Line.account_id.in_(treasury)
+            )
+        )
+    )
+    unpaid, unmatched = [], []
+    for row, left in open_rows:
+        entry = entries.get(row.entry_id)
+        carries_vat = entry is not None and any(line.vat_kind for line in entry.lines)
+        if not carries_vat and row.entry_id not in payments:
+            continue
+        item = LeftOut(
+            entry_id=row.entry_id,
+            number=numbers.get(row.entry_id) or "",
+            date=row.date,
+            account_code=accounts[row.account_id].code,
+            partner=row.partner,
+            label=row.label,
+            open_amount=left,
+        )
+        if not carries_vat:
+            unmatched.append(item)
+            continue
+        vat = ZERO
+        if entry.amounts and entry.partner_total:
+            tax = sum((amounts[1] for amounts in entry.amounts.values()), ZERO)
+            vat = D(tax * left / entry.partner_total)
+        unpaid.append(replace(item, vat=vat))
+    return unpaid, unmatched
 
 
 def _to_check(entries, dated, fractions) -> list[EntryToCheck]:
@@ -848,18 +1066,20 @@ def period_of(ledger: Ledger, period_start: date) -> tuple[date, date]:
     raise NotFound(_l("This page does not exist."))
 
 
-def _settlement_lines(draft: VatReturnDraft) -> list[LineInput]:
-    """4455 debited by the VAT collected, the deductible VAT and the credit used credited, and
-    the balance to 4456 (due) or 3456 (credit); positive amounts are debits."""
+def _settlement_lines(draft: VatReturnDraft, accounts: VatAccounts) -> list[LineInput]:
+    """Each account read cleared by what the return read from it (the collected ones
+    debited, the deductible ones credited), the credit used taken from the credit account,
+    and the balance to the VAT due account or carried on the credit account; positive
+    amounts are debits."""
     label = str(_l("VAT return"))
-    amounts = (
-        ("4455", draft.line_130),
-        ("34551", -draft.deductible_fixed_assets),
-        ("34552", -draft.deductible_expenses),
-        ("3456", -draft.previous_credit),
-        ("4456", -draft.line_200),
-        ("3456", draft.line_201),
-    )
+    amounts = [
+        (read.code, read.amount if read.kind == "collected" else -read.amount)
+        for read in draft.accounts_read
+    ] + [
+        (accounts.credit, -draft.previous_credit),
+        (accounts.due, -draft.line_200),
+        (accounts.credit, draft.line_201),
+    ]
     return [
         LineInput(code, debit=max(amount, ZERO), credit=max(-amount, ZERO), label=label)
         for code, amount in amounts
@@ -868,13 +1088,22 @@ def _settlement_lines(draft: VatReturnDraft) -> list[LineInput]:
 
 
 def validate_return(
-    session: Session, ledger_id: int, period_start: date, *, actor, today: date | None = None
+    session: Session,
+    ledger_id: int,
+    period_start: date,
+    *,
+    actor,
+    today: date | None = None,
+    confirm_left_out: bool = False,
 ) -> VatReturn:
     """Save the period's return as computed now and post the entry that settles the VAT
-    accounts (journal OD, dated the period's last day), all or nothing.
+    accounts (journal OD, dated the period's last day), all or nothing. In the regime of
+    collection, invoices unpaid or payments unmatched in the period are left out of the
+    return: `confirm_left_out` says the accountant knows it.
 
     Raises VatReturnRefused (already validated, not ended, the previous period not validated,
-    entries to check), PostingRefused (the books refuse the date), NotFound.
+    entries to check, lines left out not confirmed), PostingRefused (the books refuse the
+    date), ValidationError (a settlement account missing from the chart), NotFound.
     """
     today = today or date.today()
     with session.begin_nested():
@@ -898,6 +1127,13 @@ def validate_return(
             raise VatReturnRefused(
                 _l("Some entries have a VAT rate to check: correct them before validating.")
             )
+        if draft.left_out and not confirm_left_out:
+            raise VatReturnRefused(
+                _l(
+                    "Invoices unpaid or payments unmatched in this period are left out of the "
+                    "return: match them, or confirm that the return leaves them out."
+                )
+            )
         vat_return = VatReturn(
             ledger_id=ledger.id,
             period_start=start,
@@ -916,7 +1152,7 @@ def validate_return(
                 for amounts in draft.by_rate[kind]
             ],
         )
-        lines = _settlement_lines(draft)
+        lines = _settlement_lines(draft, VatAccounts.of(ledger))
         if lines:
             vat_return.entry_id = record_entry(
                 session,
@@ -939,23 +1175,97 @@ def validate_return(
 
 
 def update_settings(
-    session: Session, ledger_id: int, *, vat_period: str, vat_regime: str
+    session: Session,
+    ledger_id: int,
+    *,
+    vat_period: str | None = None,
+    vat_regime: str | None = None,
+    accounts: dict[str, str] | None = None,
 ) -> Ledger:
-    """Set how often the ledger files (monthly or quarterly) and its regime. Raises
-    ValidationError, NotFound."""
+    """Set how often the ledger files (monthly or quarterly), its regime and its VAT
+    accounts (`accounts`: setting name of VAT_ACCOUNT_SETTINGS -> account code); what is
+    None stays. Returns keep the settings of their year: once one is validated, changes wait
+    until the year's last return is validated (an option for the next year).
+
+    Raises ValidationError, VatReturnRefused (a return of the year validated), NotFound.
+    """
     ledger = session.get(Ledger, ledger_id)
     if ledger is None:
         raise NotFound(_l("This page does not exist."))
-    errors = {}
-    if vat_period not in VAT_PERIODS:
-        errors["vat_period"] = [_l("Choose monthly or quarterly.")]
-    if vat_regime not in VAT_REGIMES:
-        errors["vat_regime"] = [_l("Choose the regime of collection or of debit.")]
+    wanted = {"vat_period": vat_period, "vat_regime": vat_regime, **(accounts or {})}
+    wanted = {name: value.strip() for name, value in wanted.items() if value is not None}
+    errors = _settings_errors(session, ledger, {**settings_of(ledger), **wanted})
     if errors:
         raise ValidationError(_l("Check the VAT settings."), field_errors=errors)
-    ledger.vat_period, ledger.vat_regime = vat_period, vat_regime
+    changes = {name: value for name, value in wanted.items() if getattr(ledger, name) != value}
+    if not changes:
+        return ledger
+    last = session.scalar(
+        select(VatReturn)
+        .where(VatReturn.ledger_id == ledger.id)
+        .order_by(VatReturn.period_end.desc())
+        .limit(1)
+    )
+    if last is not None and (last.period_end + relativedelta(days=1)).year == last.period_end.year:
+        raise VatReturnRefused(
+            _l(
+                "A return of %(year)s is validated: the VAT settings may change once the "
+                "returns of %(year)s are all validated, for the next year.",
+                year=last.period_end.year,
+            )
+        )
+    for name, value in changes.items():
+        setattr(ledger, name, value)
     session.flush()
     return ledger
+
+
+def settings_of(ledger: Ledger) -> dict[str, str]:
+    """The ledger's VAT settings by name: period, regime and VAT accounts."""
+    return {
+        name: getattr(ledger, name) for name in ("vat_period", "vat_regime", *VAT_ACCOUNT_SETTINGS)
+    }
+
+
+def _settings_errors(session: Session, ledger: Ledger, settings: dict[str, str]) -> dict:
+    """Field errors of VAT settings: known choices, account codes of digits, read accounts
+    that do not overlap, and booked accounts in the chart and outside the accounts read."""
+    errors: dict[str, list] = {}
+    if settings["vat_period"] not in VAT_PERIODS:
+        errors["vat_period"] = [_l("Choose monthly or quarterly.")]
+    if settings["vat_regime"] not in VAT_REGIMES:
+        errors["vat_regime"] = [_l("Choose the regime of collection or of debit.")]
+    codes = {name: settings[name] for name in VAT_ACCOUNT_SETTINGS}
+    for name, code in codes.items():
+        if not code.isdigit() or not 2 <= len(code) <= 12:
+            errors[name] = [_l("An account code is 2 to 12 digits, e.g. 34211.")]
+    if set(codes) & set(errors):
+        return errors
+    collected, deductible = codes["vat_collected_account"], codes["vat_deductible_account"]
+    if collected.startswith(deductible) or deductible.startswith(collected):
+        errors["vat_deductible_account"] = [
+            _l("The VAT collected and the VAT deductible need accounts of their own.")
+        ]
+    read = VatAccounts(*codes.values())
+    existing = set(
+        session.scalars(
+            select(Account.code).where(
+                Account.ledger_id == ledger.id,
+                Account.code.in_([codes["vat_credit_account"], codes["vat_due_account"]]),
+            )
+        )
+    )
+    for name in ("vat_credit_account", "vat_due_account"):
+        if codes[name] not in existing:
+            errors[name] = [_l("Account %(code)s does not exist in these books.", code=codes[name])]
+        elif read.kind(codes[name]) is not None:
+            errors[name] = [
+                _l(
+                    "Account %(code)s is one the returns read: choose an account of its own.",
+                    code=codes[name],
+                )
+            ]
+    return errors
 
 
 def get_return(session: Session, ledger_id: int, period_start: date) -> VatReturn | None:
@@ -1024,3 +1334,28 @@ def form_lines(draft: VatReturnDraft) -> list[FormLine]:
         FormLine("200", _l("VAT payable"), tax=draft.line_200),
         FormLine("201", _l("Credit to carry forward"), tax=draft.line_201),
     ]
+
+
+def period_from_text(ledger: Ledger, text: str) -> tuple[date, date]:
+    """The period named YYYY-MM (a monthly ledger) or YYYY-Qn (a quarterly one).
+
+    Raises ValidationError."""
+    text = text.strip().upper()
+    year, _, rest = text.partition("-")
+    start = None
+    if year.isdigit() and len(year) == 4 and 1990 <= int(year) <= 2100:
+        if ledger.vat_period == "quarterly" and rest in ("Q1", "Q2", "Q3", "Q4"):
+            start = date(int(year), 3 * int(rest[1]) - 2, 1)
+        elif ledger.vat_period == "monthly" and rest.isdigit() and 1 <= int(rest) <= 12:
+            start = date(int(year), int(rest), 1)
+    if start is None:
+        example = "2026-Q1" if ledger.vat_period == "quarterly" else "2026-01"
+        raise ValidationError(
+            _l(
+                "The books of %(code)s file %(frequency)s returns: give the period as %(example)s.",
+                code=ledger.code,
+                frequency=_l("quarterly") if ledger.vat_period == "quarterly" else _l("monthly"),
+                example=example,
+            )
+        )
+    return period_of(ledger, start)

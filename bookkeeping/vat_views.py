@@ -9,14 +9,20 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from accounting import matching
 from accounting import services as accounting
 from billing.document_views import document_language, pdf_response
 from bookkeeping import vat
-from bookkeeping.vat_forms import PERIOD_LABELS, REGIME_LABELS, STATUS_LABELS, VatSettingsForm
+from bookkeeping.vat_forms import (
+    PERIOD_LABELS,
+    REGIME_LABELS,
+    STATUS_LABELS,
+    ValidateReturnForm,
+    VatSettingsForm,
+)
 from bookkeeping.views import bp
 from gie import db, i18n, pdf, tabular
-from gie.errors import DomainError, ValidationError
-from gie.forms import ConfirmForm
+from gie.errors import DomainError, NotFound, PermissionDenied, ValidationError
 from gie.security import requires
 from gie.tabular import Table
 from gie.web import attach_errors, csv_response
@@ -46,6 +52,7 @@ def _periods_page(ledger, form: VatSettingsForm, status: int = 200):
             years=years,
             periods=vat.period_statuses(db.session, ledger, year, date.today()),
             status_labels=STATUS_LABELS,
+            account_settings=[(name, form[name]) for name in vat.VAT_ACCOUNT_SETTINGS],
             period_label=PERIOD_LABELS[ledger.vat_period],
             regime_label=REGIME_LABELS[ledger.vat_regime],
             form=form,
@@ -74,9 +81,13 @@ def vat_settings(ledger_id: int):
             ledger.id,
             vat_period=form.vat_period.data,
             vat_regime=form.vat_regime.data,
+            accounts={name: form[name].data for name in vat.VAT_ACCOUNT_SETTINGS},
         )
     except ValidationError as error:
         attach_errors(form, error)
+        return _periods_page(ledger, form, 422)
+    except vat.VatReturnRefused as error:
+        form.form_errors.append(str(error.message))
         return _periods_page(ledger, form, 422)
     flash(_("VAT settings saved."), "success")
     return redirect(url_for(".vat_returns", ledger_id=ledger.id))
@@ -102,21 +113,29 @@ def _title(draft) -> str:
     )
 
 
+def _return_page(ledger, period_start: str, form: ValidateReturnForm, refusal=None, status=200):
+    draft, saved = _return_of(ledger, period_start)
+    return (
+        render_template(
+            "bookkeeping/vat_return.html",
+            ledger=ledger,
+            draft=draft,
+            saved=saved,
+            lines=vat.form_lines(draft),
+            ended=draft.period_end < date.today(),
+            regime_label=REGIME_LABELS[draft.regime],
+            validate_form=form,
+            refusal=refusal,
+            without_partner=matching.WITHOUT_PARTNER,
+        ),
+        status,
+    )
+
+
 @bp.get("/ledgers/<int:ledger_id>/vat/<period_start>")
 @requires("accounting.view")
 def vat_return(ledger_id: int, period_start: str):
-    ledger = _ledger(ledger_id)
-    draft, saved = _return_of(ledger, period_start)
-    return render_template(
-        "bookkeeping/vat_return.html",
-        ledger=ledger,
-        draft=draft,
-        saved=saved,
-        lines=vat.form_lines(draft),
-        ended=draft.period_end < date.today(),
-        regime_label=REGIME_LABELS[draft.regime],
-        confirm=ConfirmForm(),
-    )
+    return _return_page(_ledger(ledger_id), period_start, ValidateReturnForm())
 
 
 @bp.post("/ledgers/<int:ledger_id>/vat/<period_start>/validate")
@@ -127,20 +146,31 @@ def validate_vat_return(ledger_id: int, period_start: str):
         start = date.fromisoformat(period_start)
     except ValueError:
         abort(404)
-    if ConfirmForm().validate_on_submit():
-        try:
-            vat_return = vat.validate_return(db.session, ledger.id, start, actor=current_user)
-        except DomainError as error:
-            flash(str(error.message), "error")
-        else:
-            flash(
-                _(
-                    "Return validated: %(due)s to pay, %(credit)s of credit carried forward.",
-                    due=i18n.money(vat_return.due),
-                    credit=i18n.money(vat_return.credit),
-                ),
-                "success",
-            )
+    form = ValidateReturnForm()
+    if not form.validate_on_submit():
+        return _return_page(ledger, period_start, form, status=422)
+    try:
+        vat_return = vat.validate_return(
+            db.session,
+            ledger.id,
+            start,
+            actor=current_user,
+            confirm_left_out=form.confirm_left_out.data,
+        )
+    except (NotFound, PermissionDenied):
+        raise
+    except DomainError as error:
+        # The page again, with the refusal and the box as the user left it; the status
+        # rolls back whatever the refused validation wrote.
+        return _return_page(ledger, period_start, form, refusal=error.message, status=422)
+    flash(
+        _(
+            "Return validated: %(due)s to pay, %(credit)s of credit carried forward.",
+            due=i18n.money(vat_return.due),
+            credit=i18n.money(vat_return.credit),
+        ),
+        "success",
+    )
     return redirect(url_for(".vat_return", ledger_id=ledger.id, period_start=start.isoformat()))
 
 

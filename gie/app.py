@@ -49,6 +49,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     accounting_cli.add_command(batch_cli.post_drafts)
     accounting_cli.add_command(batch_cli.lock)
     accounting_cli.add_command(bookkeeping_cli.close_command)
+    accounting_cli.add_command(bookkeeping_cli.settings_command)
+    accounting_cli.add_command(bookkeeping_cli.vat_return_command)
     app.cli.add_command(accounting_cli)
     app.cli.add_command(billing_cli)
     app.cli.add_command(press_cli)

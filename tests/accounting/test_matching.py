@@ -189,7 +189,7 @@ def test_a_president_reads_the_matching_of_their_books_only(
     assert len(_open(session, ledger)) == 2
 
 
-def test_the_partner_list_leaves_out_lines_without_a_partner(
+def test_the_partner_list_leaves_out_the_vat_accounts_the_returns_settle(
     client, session, login_as, ledger, book
 ):
     book("120.00", side="debit", on=date(2026, 1, 10))
@@ -205,3 +205,41 @@ def test_the_partner_list_leaves_out_lines_without_a_partner(
     login_as("accountant")
     listing = client.get(f"/accounting/ledgers/{ledger.id}/matching").text
     assert "CLIENT-A" in listing and "4455" not in listing
+
+
+def test_lines_without_a_partner_are_listed_and_matched_by_account(
+    client, session, login_as, ledger, book
+):
+    invoice = book("184000.00", side="debit", on=date(2026, 1, 10), partner="")
+    payment = book("100000.00", side="credit", on=date(2026, 2, 10), partner="")
+    login_as("accountant")
+
+    listing = client.get(f"/accounting/ledgers/{ledger.id}/matching").text
+    assert "Plus rien à lettrer." not in listing
+    assert "Sans tiers" in listing and "84\u202f000,00\xa0MAD" in listing
+    assert f"account=3421&amp;partner={matching.WITHOUT_PARTNER}" in listing
+    page = client.get(_lines_url(ledger, partner=matching.WITHOUT_PARTNER)).text
+    assert f'name="line" value="{invoice.id}"' in page
+    assert f'name="line" value="{payment.id}"' in page
+
+    response = client.post(
+        f"/accounting/ledgers/{ledger.id}/matching/lines",
+        data={
+            "account": "3421",
+            "partner": matching.WITHOUT_PARTNER,
+            "line": [invoice.id, payment.id],
+        },
+    )
+    assert response.status_code == 302
+    assert _open(session, ledger) == {invoice.id: Decimal("84000.00")}
+    page = client.get(response.location).text
+    assert f'name="line" value="{payment.id}"' not in page
+    assert f'name="line" value="{invoice.id}"' in page
+
+
+def test_the_service_matches_lines_without_a_partner_by_account(session, ledger, book):
+    invoice = book("300.00", side="debit", on=date(2026, 1, 10), partner="")
+    payment = book("300.00", side="credit", on=date(2026, 1, 20), partner="")
+    assert matching.partners(session, invoice.account_id) == [""]
+    matching.match_lines(session, ledger.id, [invoice.id, payment.id])
+    assert _open(session, ledger) == {}

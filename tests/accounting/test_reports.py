@@ -27,7 +27,9 @@ def account_id(session, ledger, code):
 def post_lines(session):
     """Post an entry from LineInput objects (partners allowed)."""
 
-    def post(ledger, lines, *, on, journal="OD", label="Pièce", reference=""):
+    def post(
+        ledger, lines, *, on, journal="OD", label="Pièce", reference="", closing_opening=False
+    ):
         entry = services.save_draft(
             session,
             ledger.id,
@@ -37,7 +39,7 @@ def post_lines(session):
             reference=reference,
             lines=lines,
         )
-        services.post_entry(session, entry.id)
+        services.post_entry(session, entry.id, closing_opening=closing_opening)
         session.commit()
         return entry
 
@@ -479,6 +481,7 @@ def test_aged_balance_leaves_out_the_opening_entry_of_a_closed_year(session, two
         ],
         on=date(2026, 1, 1),
         journal="AN",
+        closing_opening=True,
     )
     year_2025 = session.scalar(
         select(FiscalYear).where(FiscalYear.ledger_id == ledger.id, FiscalYear.name == "2025")

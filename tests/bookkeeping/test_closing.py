@@ -13,7 +13,7 @@ from accounting.closing import ClosingRefused
 from accounting.models import Entry, FiscalYear
 from accounting.services import LineInput
 from bookkeeping import closing
-from bookkeeping.models import BankLine, Document, VatReturn
+from bookkeeping.models import BankLine, BankStatement, Document, VatReturn
 from tests.bookkeeping.helpers import bank_statement
 
 
@@ -246,3 +246,63 @@ def test_president_reads_own_checklist_but_cannot_close(client, books, login_as,
 def test_president_gets_404_on_another_cooperative_closing(client, books, login_as):
     login_as("president")
     assert _page(client, books).status_code == 404
+
+
+@pytest.fixture
+def statements_feb_to_may(session, make_cooperative):
+    """Books whose 5141 moves in January, March, June and December 2026, with one imported
+    statement from February to May and every bank line reconciled (there are none)."""
+    ledger = services.open_ledger(session, make_cooperative().code, first_year=2026)
+    for on in (date(2026, 1, 15), date(2026, 3, 10), date(2026, 6, 30), date(2026, 12, 31)):
+        services.record_entry(
+            session,
+            ledger.id,
+            journal_code="BQ",
+            entry_date=on,
+            label="Mouvement",
+            lines=[
+                LineInput("5141", debit=Decimal("100")),
+                LineInput("7124", credit=Decimal("100")),
+            ],
+        )
+    bank_statement(
+        session, ledger, start_on=date(2026, 2, 1), end_on=date(2026, 5, 31), closing_balance="100"
+    )
+    session.commit()
+    return ledger
+
+
+def test_the_bank_item_names_the_months_no_statement_covers(session, statements_feb_to_may):
+    items = {
+        item.key: item for item in closing.checklist(session, statements_feb_to_may.id, "2026")
+    }
+
+    bank = items["bank"]
+    assert not bank.done
+    (uncovered,) = bank.uncovered
+    assert (uncovered.bank_account, uncovered.account_code) == ("Al Barid Bank", "5141")
+    assert uncovered.months == [date(2026, 1, 1), date(2026, 6, 1), date(2026, 12, 1)]
+    assert "2026-01, 2026-06, 2026-12" in str(bank.reason)
+
+
+def test_the_closing_page_lists_the_uncovered_months_and_refuses_done(
+    client, login_as, statements_feb_to_may
+):
+    login_as("accountant")
+    page = client.get(f"/books/ledgers/{statements_feb_to_may.id}/closing").text
+
+    assert 'id="bank-uncovered"' in page
+    assert "janvier 2026" in page and "juin 2026" in page and "décembre 2026" in page
+    assert "mars 2026" not in page
+    bank_row = page.split('id="checklist-bank"')[1].split("</tr>")[0]
+    assert "badge-done" not in bank_row
+
+
+def test_statements_covering_every_movement_tick_the_bank_item(session, statements_feb_to_may):
+    statement = session.scalar(select(BankStatement))
+    statement.start_on, statement.end_on = date(2026, 1, 1), date(2026, 12, 31)
+    session.commit()
+    items = {
+        item.key: item for item in closing.checklist(session, statements_feb_to_may.id, "2026")
+    }
+    assert items["bank"].done and items["bank"].uncovered == []

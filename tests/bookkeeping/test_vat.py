@@ -332,7 +332,9 @@ def _count(session, model, ledger):
 def test_validation_posts_a_balanced_settlement_and_carries_the_credit(
     session, quarter_one, book, pay
 ):
-    q1 = vat.validate_return(session, quarter_one.id, Q1[0], actor=None, today=AFTER_Q2)
+    q1 = vat.validate_return(
+        session, quarter_one.id, Q1[0], actor=None, today=AFTER_Q2, confirm_left_out=True
+    )
     session.commit()
 
     assert (q1.collected, q1.due, q1.credit) == (Decimal("80.00"), Decimal("10.00"), 0)
@@ -354,7 +356,9 @@ def test_validation_posts_a_balanced_settlement_and_carries_the_credit(
     )
     pay(quarter_one, equipment, "12000.00", date(2026, 5, 2))
 
-    q2 = vat.validate_return(session, quarter_one.id, Q2[0], actor=None, today=AFTER_Q2)
+    q2 = vat.validate_return(
+        session, quarter_one.id, Q2[0], actor=None, today=AFTER_Q2, confirm_left_out=True
+    )
     session.commit()
 
     expected_credit = Decimal("2000.00") - Decimal("50.00")
@@ -376,12 +380,16 @@ def test_validation_posts_a_balanced_settlement_and_carries_the_credit(
 
 
 def test_validating_twice_is_refused_and_changes_nothing(session, quarter_one):
-    vat.validate_return(session, quarter_one.id, Q1[0], actor=None, today=AFTER_Q2)
+    vat.validate_return(
+        session, quarter_one.id, Q1[0], actor=None, today=AFTER_Q2, confirm_left_out=True
+    )
     session.commit()
     returns, lines = _count(session, VatReturn, quarter_one), _count(session, Line, quarter_one)
 
     with pytest.raises(vat.VatReturnRefused, match="validated already"):
-        vat.validate_return(session, quarter_one.id, Q1[0], actor=None, today=AFTER_Q2)
+        vat.validate_return(
+            session, quarter_one.id, Q1[0], actor=None, today=AFTER_Q2, confirm_left_out=True
+        )
     session.rollback()
 
     assert _count(session, VatReturn, quarter_one) == returns
@@ -392,7 +400,9 @@ def test_returns_go_in_order_after_their_period_and_without_entries_to_check(
     session, quarter_one, book
 ):
     with pytest.raises(vat.VatReturnRefused, match="previous period"):
-        vat.validate_return(session, quarter_one.id, Q2[0], actor=None, today=AFTER_Q2)
+        vat.validate_return(
+            session, quarter_one.id, Q2[0], actor=None, today=AFTER_Q2, confirm_left_out=True
+        )
     with pytest.raises(vat.VatReturnRefused, match="not ended"):
         vat.validate_return(session, quarter_one.id, Q1[0], actor=None, today=date(2026, 3, 31))
     book(
@@ -403,7 +413,9 @@ def test_returns_go_in_order_after_their_period_and_without_entries_to_check(
         ("5141", "", "1123.00", "", None),
     )
     with pytest.raises(vat.VatReturnRefused, match="to check"):
-        vat.validate_return(session, quarter_one.id, Q1[0], actor=None, today=AFTER_Q2)
+        vat.validate_return(
+            session, quarter_one.id, Q1[0], actor=None, today=AFTER_Q2, confirm_left_out=True
+        )
     session.rollback()
     assert _count(session, VatReturn, quarter_one) == 0
 
@@ -412,7 +424,9 @@ def test_a_refused_posting_leaves_no_return(session, quarter_one):
     services.set_lock_date(session, quarter_one.id, date(2026, 3, 31))
     session.commit()
     with pytest.raises(services.PostingRefused):
-        vat.validate_return(session, quarter_one.id, Q1[0], actor=None, today=AFTER_Q2)
+        vat.validate_return(
+            session, quarter_one.id, Q1[0], actor=None, today=AFTER_Q2, confirm_left_out=True
+        )
     session.rollback()
     assert _count(session, VatReturn, quarter_one) == 0
 
@@ -422,7 +436,9 @@ def test_periods_and_the_next_return_due(session, quarter_one, book):
     assert vat.next_return_due(session, quarter_one, AFTER_Q2) == (*Q1, date(2026, 4, 30))
     assert vat.periods_without_return(session, quarter_one, 2026) == [Q1]
 
-    vat.validate_return(session, quarter_one.id, Q1[0], actor=None, today=AFTER_Q2)
+    vat.validate_return(
+        session, quarter_one.id, Q1[0], actor=None, today=AFTER_Q2, confirm_left_out=True
+    )
     session.commit()
     assert vat.next_return_due(session, quarter_one, AFTER_Q2) == (*Q2, date(2026, 7, 31))
     assert vat.next_return_due(session, quarter_one, date(2026, 3, 31)) is None
@@ -448,7 +464,9 @@ def test_a_payment_matched_after_its_period_was_validated_is_caught_up_in_the_ne
         journal="VT",
     )
     pay(books, invoice, "600.00", date(2026, 3, 1))
-    q1 = vat.validate_return(session, books.id, Q1[0], actor=None, today=AFTER_Q2)
+    q1 = vat.validate_return(
+        session, books.id, Q1[0], actor=None, today=AFTER_Q2, confirm_left_out=True
+    )
     q1.validated_at = datetime.now(UTC) - timedelta(days=1)
     known_match = session.scalars(select(Match).where(Match.ledger_id == books.id)).one()
     known_match.created_at = q1.validated_at - timedelta(hours=1)
@@ -515,7 +533,9 @@ def test_a_payment_matched_after_its_period_was_validated_is_caught_up_in_the_ne
     }
     assert vat.saved_draft(session, saved_q1).caught_up == []
 
-    q2 = vat.validate_return(session, books.id, Q2[0], actor=None, today=AFTER_Q2)
+    q2 = vat.validate_return(
+        session, books.id, Q2[0], actor=None, today=AFTER_Q2, confirm_left_out=True
+    )
     session.commit()
     assert (q2.collected, q2.deductible_expenses) == (draft.line_130, Decimal("10.00"))
     assert vat.saved_draft(session, q2).caught_up == draft.caught_up
@@ -535,7 +555,9 @@ def test_an_entry_posted_after_its_period_was_validated_is_caught_up_in_the_next
         ("4455", "", "200.00", "", "20"),
         journal="VT",
     )
-    q1 = vat.validate_return(session, books.id, Q1[0], actor=None, today=AFTER_Q2)
+    q1 = vat.validate_return(
+        session, books.id, Q1[0], actor=None, today=AFTER_Q2, confirm_left_out=True
+    )
     session.commit()
     late_purchase = book(
         books,

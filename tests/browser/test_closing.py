@@ -26,3 +26,16 @@ def test_president_reads_the_checklist_without_closing(visitor):
     expect(page.locator("table.closing-checklist tbody tr")).to_have_count(5)
     expect(page.locator("form.closing-form")).to_have_count(0)
     visitor.shot("closing-president")
+
+
+def test_the_bank_item_names_the_months_no_statement_covers(visitor):
+    visitor.login("comptable@gie-tta.ma")
+    page = visitor.page
+    visitor.go("/accounting/")
+    # The demo's CIH Bank statement of COOP-001 covers the last weeks only.
+    page.click("text=COOP-001")
+    page.click(".subnav a[href$='/closing']")
+    expect(page.locator("#bank-uncovered .uncovered-month")).not_to_have_count(0)
+    expect(page.locator("#checklist-bank .badge-done")).to_have_count(0)
+    expect(page.locator("#checklist-bank .badge-skippable")).to_be_visible()
+    visitor.shot("closing-bank-uncovered-months")
