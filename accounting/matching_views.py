@@ -8,11 +8,11 @@ from flask_login import current_user
 from accounting import matching, services
 from accounting.views import bp
 from gie import db
-from gie.errors import DomainError
 from gie.forms import ConfirmForm
 from gie.i18n import money
 from gie.money import ZERO
 from gie.security import requires
+from gie.web import refusal_returns_to
 
 SHOW = ("open", "all")
 
@@ -35,15 +35,14 @@ def partner_parameter(partner: str | None) -> str | None:
     return matching.WITHOUT_PARTNER if partner == "" else partner
 
 
-def _back(ledger, account: str, partner: str | None, show: str):
-    return redirect(
-        url_for(
-            ".matching_lines",
-            ledger_id=ledger.id,
-            account=account,
-            partner=partner_parameter(partner),
-            show=show,
-        )
+def _back(ledger, account: str, partner: str | None, show: str) -> str:
+    """The matching page of the account and partner the user was working on."""
+    return url_for(
+        ".matching_lines",
+        ledger_id=ledger.id,
+        account=account,
+        partner=partner_parameter(partner),
+        show=show,
     )
 
 
@@ -109,12 +108,9 @@ def match_lines(ledger_id: int):
     line_ids = _line_ids()
     if not ConfirmForm().validate_on_submit() or not line_ids:
         flash(_("Choose the lines to match."), "error")
-        return _back(ledger, code, partner, show)
-    try:
-        result = matching.match_selection(db.session, ledger.id, line_ids, actor=current_user)
-    except DomainError as error:
-        flash(str(error.message), "error")
-        return _back(ledger, code, partner, show)
+        return redirect(_back(ledger, code, partner, show))
+    refusal_returns_to(_back(ledger, code, partner, show))
+    result = matching.match_selection(db.session, ledger.id, line_ids, actor=current_user)
     if result.left_open:
         rest = ", ".join(
             _("%(amount)s left open on %(entry)s", amount=money(amount), entry=entry)
@@ -131,7 +127,7 @@ def match_lines(ledger_id: int):
             ),
             "success",
         )
-    return _back(ledger, code, partner, show)
+    return redirect(_back(ledger, code, partner, show))
 
 
 @bp.post("/ledgers/<int:ledger_id>/matching/unmatch")
@@ -142,7 +138,7 @@ def unmatch_line(ledger_id: int):
     line_id = _id(request.form.get("line_id", ""))
     if not ConfirmForm().validate_on_submit() or line_id is None:
         flash(_("Choose the line to unmatch."), "error")
-        return _back(ledger, code, partner, show)
+        return redirect(_back(ledger, code, partner, show))
     if matching.unmatch(db.session, ledger.id, line_id):
         flash(
             _("Matching undone: the line and the lines it was matched with are open again."),
@@ -150,4 +146,4 @@ def unmatch_line(ledger_id: int):
         )
     else:
         flash(_("This line was not matched."), "error")
-    return _back(ledger, code, partner, show)
+    return redirect(_back(ledger, code, partner, show))

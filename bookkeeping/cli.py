@@ -45,19 +45,15 @@ def close_command(code: str, year: str, force: bool):
 def settings_command(code: str, vat_regime, vat_period, **accounts):
     """Print the VAT settings of a ledger, after changing those given (refused once a return
     of the year is validated)."""
-    try:
-        ledger = services.ledger_by_code(db.session, code)
-        if vat_regime or vat_period or any(accounts.values()):
-            vat.update_settings(
-                db.session,
-                ledger.id,
-                vat_period=vat_period,
-                vat_regime=vat_regime,
-                accounts={name: value for name, value in accounts.items() if value},
-            )
-    except DomainError as error:
-        fail(error)
-    db.session.commit()
+    ledger = services.ledger_by_code(db.session, code)
+    if vat_regime or vat_period or any(accounts.values()):
+        vat.update_settings(
+            db.session,
+            ledger.id,
+            vat_period=vat_period,
+            vat_regime=vat_regime,
+            accounts={name: value for name, value in accounts.items() if value},
+        )
     click.echo(ledger.code)
     for name, value in vat.settings_of(ledger).items():
         click.echo(f"  {name}: {value}")
@@ -97,22 +93,18 @@ def vat_return_command(
 ):
     """The VAT return of a period as the SIMPL-TVA lines, with what it could not count;
     `--validate` validates it and posts the entry that settles the VAT accounts."""
-    try:
-        ledger = services.ledger_by_code(db.session, code)
-        start, end = vat.period_from_text(ledger, period)
-        if validate:
-            vat.validate_return(
-                db.session, ledger.id, start, actor=None, confirm_left_out=confirm_unmatched
-            )
-        saved = vat.get_return(db.session, ledger.id, start)
-        draft = (
-            vat.saved_draft(db.session, saved)
-            if saved
-            else vat.compute_return(db.session, ledger.id, start, end)
+    ledger = services.ledger_by_code(db.session, code)
+    start, end = vat.period_from_text(ledger, period)
+    if validate:
+        vat.validate_return(
+            db.session, ledger.id, start, actor=None, confirm_left_out=confirm_unmatched
         )
-    except DomainError as error:
-        fail(error)
-    db.session.commit()
+    saved = vat.get_return(db.session, ledger.id, start)
+    draft = (
+        vat.saved_draft(db.session, saved)
+        if saved
+        else vat.compute_return(db.session, ledger.id, start, end)
+    )
     settlement = db.session.get(Entry, saved.entry_id) if saved and saved.entry_id else None
     document = {
         "ledger": ledger.code,

@@ -12,16 +12,9 @@ from bookkeeping import closing
 from bookkeeping.closing_forms import CloseYearForm, ReopenYearForm
 from bookkeeping.views import bp
 from gie import db
-from gie.errors import DomainError
 from gie.security import requires
 from gie.users.models import User
-
-
-def _flash_refusal(error: DomainError) -> None:
-    flash(str(error.message), "error")
-    for messages in error.field_errors.values():
-        for message in messages:
-            flash(str(message), "error")
+from gie.web import refusal_returns_to
 
 
 def _selected_year(years, year_id: int | None):
@@ -88,14 +81,10 @@ def close_year(ledger_id: int):
     if not form.validate_on_submit() or year_id is None:
         flash(_("Choose the fiscal year to close."), "error")
         return redirect(url_for(".closing_page", ledger_id=ledger.id))
-    try:
-        summary = closing.close_with_checklist(
-            db.session, ledger.id, year_id, force=form.force.data, actor=current_user
-        )
-    except DomainError as error:
-        db.session.rollback()
-        _flash_refusal(error)
-        return redirect(url_for(".closing_page", ledger_id=ledger.id, year=year_id))
+    refusal_returns_to(url_for(".closing_page", ledger_id=ledger.id, year=year_id))
+    summary = closing.close_with_checklist(
+        db.session, ledger.id, year_id, force=form.force.data, actor=current_user
+    )
     if summary.opening_entry:
         flash(
             _(
@@ -123,14 +112,10 @@ def reopen_year(ledger_id: int):
     if not form.validate_on_submit():
         flash(_("Give the reason for reopening."), "error")
         return redirect(back)
-    try:
-        year = accounting_closing.find_fiscal_year(db.session, ledger.id, year_id)
-        accounting_closing.reopen_fiscal_year(
-            db.session, year.id, reason=form.reason.data, actor=current_user
-        )
-    except DomainError as error:
-        db.session.rollback()
-        _flash_refusal(error)
-        return redirect(back)
+    refusal_returns_to(back)
+    year = accounting_closing.find_fiscal_year(db.session, ledger.id, year_id)
+    accounting_closing.reopen_fiscal_year(
+        db.session, year.id, reason=form.reason.data, actor=current_user
+    )
     flash(_("Fiscal year %(year)s reopened.", year=year.name), "success")
     return redirect(back)

@@ -22,10 +22,9 @@ from bookkeeping.vat_forms import (
 )
 from bookkeeping.views import bp
 from gie import db, i18n, pdf, tabular
-from gie.errors import DomainError, NotFound, PermissionDenied, ValidationError
 from gie.security import requires
 from gie.tabular import Table
-from gie.web import attach_errors, csv_response
+from gie.web import csv_response, refusal_shows
 
 
 def _ledger(ledger_id: int):
@@ -75,20 +74,14 @@ def vat_settings(ledger_id: int):
     form = VatSettingsForm()
     if not form.validate_on_submit():
         return _periods_page(ledger, form, 422)
-    try:
-        vat.update_settings(
-            db.session,
-            ledger.id,
-            vat_period=form.vat_period.data,
-            vat_regime=form.vat_regime.data,
-            accounts={name: form[name].data for name in vat.VAT_ACCOUNT_SETTINGS},
-        )
-    except ValidationError as error:
-        attach_errors(form, error)
-        return _periods_page(ledger, form, 422)
-    except vat.VatReturnRefused as error:
-        form.form_errors.append(str(error.message))
-        return _periods_page(ledger, form, 422)
+    refusal_shows(lambda _error: _periods_page(ledger, form)[0], form)
+    vat.update_settings(
+        db.session,
+        ledger.id,
+        vat_period=form.vat_period.data,
+        vat_regime=form.vat_regime.data,
+        accounts={name: form[name].data for name in vat.VAT_ACCOUNT_SETTINGS},
+    )
     flash(_("VAT settings saved."), "success")
     return redirect(url_for(".vat_returns", ledger_id=ledger.id))
 
@@ -149,20 +142,17 @@ def validate_vat_return(ledger_id: int, period_start: str):
     form = ValidateReturnForm()
     if not form.validate_on_submit():
         return _return_page(ledger, period_start, form, status=422)
-    try:
-        vat_return = vat.validate_return(
-            db.session,
-            ledger.id,
-            start,
-            actor=current_user,
-            confirm_left_out=form.confirm_left_out.data,
-        )
-    except (NotFound, PermissionDenied):
-        raise
-    except DomainError as error:
-        # The page again, with the refusal and the box as the user left it; the status
-        # rolls back whatever the refused validation wrote.
-        return _return_page(ledger, period_start, form, refusal=error.message, status=422)
+    # The page again, with the refusal and the box as the user left it.
+    refusal_shows(
+        lambda error: _return_page(ledger, period_start, form, refusal=error.message)[0], form
+    )
+    vat_return = vat.validate_return(
+        db.session,
+        ledger.id,
+        start,
+        actor=current_user,
+        confirm_left_out=form.confirm_left_out.data,
+    )
     flash(
         _(
             "Return validated: %(due)s to pay, %(credit)s of credit carried forward.",

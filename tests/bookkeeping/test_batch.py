@@ -208,7 +208,8 @@ def test_lock_command_locks_several_ledgers(runner, open_books, session):
 
 def test_lock_command_refuses_an_unknown_code(runner, open_books, session):
     first = open_books("Tissage Atlas")
+    first_id = first.id  # a refused command rolls back: the object expires
     result = runner.invoke(args=["accounting", "lock", "--date", "2026-03-31", first.code, "NOPE"])
     assert result.exit_code == 1
-    assert "No books are open for NOPE." in result.output
-    assert session.get(Ledger, first.id).lock_date is None
+    assert "Aucune comptabilité n’est ouverte pour NOPE." in result.output
+    assert session.get(Ledger, first_id).lock_date is None

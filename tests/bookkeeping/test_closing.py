@@ -134,13 +134,14 @@ def test_cli_refuses_listing_why_then_closes_with_force(session, books, runner):
     code = books["ledger"].code
     refused = runner.invoke(args=["accounting", "close", code, "--year", "2026"])
     assert refused.exit_code == 1
-    assert "Fiscal year 2026 cannot be closed." in refused.output
-    assert "Drafts not posted: 1." in refused.output
-    assert "Bank lines not reconciled: 1." in refused.output
+    # commands speak the application's default language, French
+    assert "L’exercice 2026 ne peut pas être clôturé." in refused.output
+    assert "Brouillons non validés\xa0: 1." in refused.output
+    assert "Lignes bancaires non rapprochées\xa0: 1." in refused.output
 
     _settle_drafts_and_vat(session, books)
     still = runner.invoke(args=["accounting", "close", code, "--year", "2026"])
-    assert still.exit_code == 1 and "Bank lines not reconciled: 1." in still.output
+    assert still.exit_code == 1 and "Lignes bancaires non rapprochées\xa0: 1." in still.output
 
     closed = runner.invoke(args=["accounting", "close", code, "--year", "2026", "--force"])
     assert closed.exit_code == 0, closed.output
@@ -156,7 +157,7 @@ def test_cli_refuses_listing_why_then_closes_with_force(session, books, runner):
 
 def test_cli_names_an_unknown_year(books, runner):
     result = runner.invoke(args=["accounting", "close", books["ledger"].code, "--year", "1999"])
-    assert result.exit_code == 1 and "No fiscal year 1999" in result.output
+    assert result.exit_code == 1 and "Aucun exercice 1999" in result.output
 
 
 # --- the closing page ----------------------------------------------------------------------

@@ -418,9 +418,10 @@ def test_vat_return_command_validates_only_with_the_confirmation(
         ("3455", "10.00", "", ""),
         ("5141", "", "60.00", ""),
     )
+    ledger_id, code = ledger.id, ledger.code  # a refused command rolls back: objects expire
     before = snapshot(session)
     refused = runner.invoke(
-        args=["accounting", "vat-return", ledger.code, "--period", "2026-Q1", "--validate"]
+        args=["accounting", "vat-return", code, "--period", "2026-Q1", "--validate"]
     )
     assert refused.exit_code != 0
     assert "confirm" in refused.output
@@ -430,7 +431,7 @@ def test_vat_return_command_validates_only_with_the_confirmation(
         args=[
             "accounting",
             "vat-return",
-            ledger.code,
+            code,
             "--period",
             "2026-Q1",
             "--validate",
@@ -441,7 +442,7 @@ def test_vat_return_command_validates_only_with_the_confirmation(
     )
     assert validated.exit_code == 0, validated.output
     document = json.loads(validated.output)
-    saved = session.scalar(select(VatReturn).where(VatReturn.ledger_id == ledger.id))
+    saved = session.scalar(select(VatReturn).where(VatReturn.ledger_id == ledger_id))
     assert document["validated"] is True
     assert document["settlement_entry"] == session.get(Entry, saved.entry_id).number
 
