@@ -11,7 +11,9 @@ from flask.cli import AppGroup
 from accounting import exporters, importers, reports, services
 from gie import db
 from gie.command_line import fail
+from gie.csvfiles import ENCODINGS
 from gie.errors import DomainError
+from gie.imported_files import AlreadyImported
 
 accounting_cli = AppGroup("accounting", help="Double-entry books.")
 
@@ -53,17 +55,40 @@ def verify(code: str):
     is_flag=True,
     help="Create the accounts the books lack (label from the account_label column).",
 )
-def import_entries(code: str, path: Path, create_accounts: bool):
+@click.option(
+    "--encoding",
+    type=click.Choice(ENCODINGS),
+    default="auto",
+    help="The file's encoding; auto tells UTF-8 from Windows-1252.",
+)
+@click.option(
+    "--allow-duplicate",
+    is_flag=True,
+    help="Import a file, or entries, already imported into these books (kept in the audit log).",
+)
+def import_entries(
+    code: str, path: Path, create_accounts: bool, encoding: str, allow_duplicate: bool
+):
     """Import and post the entries of a CSV file: every line, or none when one is wrong.
 
     Columns: entry,date,journal,account,label,debit,credit and optionally reference,
-    partner, account_label; the lines sharing an entry value form one entry.
+    partner, account_label; the lines sharing an entry value form one entry. A file already
+    imported, or holding entry values already posted, is refused unless --allow-duplicate.
     """
     try:
         ledger = services.ledger_by_code(db.session, code)
         summary = importers.import_entries(
-            db.session, ledger.id, path.read_bytes(), create_accounts=create_accounts
+            db.session,
+            ledger.id,
+            path.read_bytes(),
+            create_accounts=create_accounts,
+            filename=path.name,
+            encoding=encoding,
+            allow_duplicate=allow_duplicate,
         )
+    except AlreadyImported as error:
+        click.echo("--allow-duplicate imports it anyway.", err=True)
+        fail(error)
     except DomainError as error:
         fail(error)
     db.session.commit()

@@ -9,6 +9,7 @@ from accounting.forms import ImportEntriesForm
 from accounting.views import bp
 from gie import db
 from gie.errors import ImportFailed
+from gie.imported_files import AlreadyImported
 from gie.security import requires
 from gie.web import csv_response
 
@@ -22,6 +23,7 @@ def import_entries(ledger_id: int):
     ledger = services.get_ledger(db.session, ledger_id, actor=current_user)
     form = ImportEntriesForm()
     line_errors = []
+    already_imported = False
     if form.validate_on_submit():
         try:
             summary = importers.import_entries(
@@ -30,11 +32,15 @@ def import_entries(ledger_id: int):
                 form.file.data.read(),
                 create_accounts=form.create_accounts.data,
                 actor=current_user,
+                filename=form.file.data.filename or "",
+                encoding=form.encoding.data,
+                allow_duplicate=form.allow_duplicate.data,
             )
         except ImportFailed as failure:
             db.session.rollback()
             flash(str(failure.message), "error")
             line_errors = failure.line_errors
+            already_imported = isinstance(failure, AlreadyImported)
         else:
             flash(
                 _(
@@ -53,11 +59,12 @@ def import_entries(ledger_id: int):
                     "success",
                 )
             return redirect(url_for(".ledger", ledger_id=ledger.id))
-    status = 422 if (form.errors or line_errors) else 200
+    status = 422 if (form.errors or line_errors or already_imported) else 200
     return render_template(
         "accounting/import.html",
         form=form,
         ledger=ledger,
+        already_imported=already_imported,
         line_errors=line_errors[:SHOWN_ERRORS],
         more_errors=max(0, len(line_errors) - SHOWN_ERRORS),
     ), status

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 from gie import db
 from gie.command_line import fail
 from gie.cooperatives.importers import import_cooperatives
+from gie.csvfiles import ENCODINGS
 from gie.errors import DomainError
 
 cooperatives_cli = AppGroup("cooperatives", help="Member cooperatives.")
@@ -15,10 +16,16 @@ cooperatives_cli = AppGroup("cooperatives", help="Member cooperatives.")
 
 @cooperatives_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def cooperatives_import(path: Path):
+@click.option(
+    "--encoding",
+    type=click.Choice(ENCODINGS),
+    default="auto",
+    help="The file's encoding; auto tells UTF-8 from Windows-1252.",
+)
+def cooperatives_import(path: Path, encoding: str):
     """Import cooperatives from a CSV file: every row, or none when one is wrong."""
     try:
-        created, updated = import_cooperatives(db.session, path.read_bytes())
+        created, updated = import_cooperatives(db.session, path.read_bytes(), encoding=encoding)
     except DomainError as error:
         fail(error)
     db.session.commit()

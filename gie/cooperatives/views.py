@@ -109,7 +109,9 @@ def import_csv():
     line_errors = []
     if form.validate_on_submit():
         try:
-            created, updated = importers.import_cooperatives(db.session, form.file.data.read())
+            created, updated = importers.import_cooperatives(
+                db.session, form.file.data.read(), encoding=form.encoding.data
+            )
         except ImportFailed as failure:
             db.session.rollback()
             flash(str(failure.message), "error")
