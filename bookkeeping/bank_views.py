@@ -48,7 +48,15 @@ class BankFormatForm(FlaskForm):
     date_format = StringField(_l("Date format"), default="%d/%m/%Y", validators=[Length(max=20)])
     encoding = SelectField(
         _l("Encoding"),
-        choices=choices({"utf-8": "UTF-8", "cp1252": "Windows-1252", "latin-1": "ISO-8859-1"}),
+        choices=choices(
+            {
+                "auto": _l("Automatic (UTF-8 or Windows-1252)"),
+                "utf-8": "UTF-8",
+                "cp1252": "Windows-1252",
+                "latin-1": "ISO-8859-1",
+            }
+        ),
+        default="auto",
     )
     skip_lines = IntegerField(
         _l("Lines above the header"), default=0, validators=[Optional(), NumberRange(0, 50)]

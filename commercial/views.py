@@ -11,6 +11,7 @@ from gie import db
 from gie.errors import ImportFailed, ValidationError
 from gie.forms import choices
 from gie.i18n import language
+from gie.imported_files import AlreadyImported
 from gie.security import requires
 from gie.web import attach_errors, csv_response, safe_next
 
@@ -394,14 +395,23 @@ def analysis_csv():
 def import_leads():
     form = forms.LeadImportForm()
     line_errors: list = []
+    already_imported = False
     result = None
     if form.validate_on_submit() and form.file.data:
         try:
-            result = importers.import_leads(db.session, form.file.data.read(), actor=current_user)
+            result = importers.import_leads(
+                db.session,
+                form.file.data.read(),
+                actor=current_user,
+                filename=form.file.data.filename or "",
+                encoding=form.encoding.data,
+                allow_duplicate=form.allow_duplicate.data,
+            )
         except ImportFailed as failure:
             db.session.rollback()
             flash(str(failure.message), "error")
             line_errors = failure.line_errors
+            already_imported = isinstance(failure, AlreadyImported)
         else:
             flash(
                 _(
@@ -413,10 +423,11 @@ def import_leads():
                 ),
                 "success",
             )
-    status = 422 if line_errors else 200
+    status = 422 if (line_errors or already_imported) else 200
     return render_template(
         "commercial/pipeline/import.html",
         form=form,
+        already_imported=already_imported,
         line_errors=line_errors,
         result=result,
         columns=importers.COLUMNS,
