@@ -1,7 +1,5 @@
 """`flask --app gie accounting ...`: the books from the command line."""
 
-import csv
-import io
 import json
 from pathlib import Path
 
@@ -14,6 +12,7 @@ from gie.command_line import fail
 from gie.csvfiles import ENCODINGS
 from gie.errors import DomainError
 from gie.imported_files import AlreadyImported
+from gie.tabular import DIALECT_HELP, DIALECTS, write_csv
 
 accounting_cli = AppGroup("accounting", help="Double-entry books.")
 
@@ -97,24 +96,25 @@ def import_entries(
         click.echo(f"Accounts created: {', '.join(summary.accounts_created)}.")
 
 
-EXPORTS = {"csv": exporters.export_csv, "hledger": exporters.export_hledger}
-
-
 @accounting_cli.command("export")
 @click.argument("code")
-@click.option("--format", "output_format", type=click.Choice(sorted(EXPORTS)), default="csv")
+@click.option("--format", "output_format", type=click.Choice(["csv", "hledger"]), default="csv")
+@click.option("--dialect", type=click.Choice(sorted(DIALECTS)), default="intl", help=DIALECT_HELP)
 @click.option(
     "--output",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Write to this file rather than to the standard output.",
 )
-def export(code: str, output_format: str, output: Path | None):
+def export(code: str, output_format: str, dialect: str, output: Path | None):
     """Export the posted entries as CSV (the import's format) or as an hledger journal."""
     try:
         ledger = services.ledger_by_code(db.session, code)
     except DomainError as error:
         fail(error)
-    text = EXPORTS[output_format](db.session, ledger.id)
+    if output_format == "csv":
+        text = exporters.export_csv(db.session, ledger.id, DIALECTS[dialect])
+    else:
+        text = exporters.export_hledger(db.session, ledger.id)
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -129,7 +129,8 @@ TRIAL_BALANCE_COLUMNS = ("code", "label", "debit", "credit", "balance")
 @click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD")
 @click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD")
 @click.option("--format", "output_format", type=click.Choice(["csv", "json"]), default="csv")
-def trial_balance(code: str, date_from, date_to, output_format: str):
+@click.option("--dialect", type=click.Choice(sorted(DIALECTS)), default="intl", help=DIALECT_HELP)
+def trial_balance(code: str, date_from, date_to, output_format: str, dialect: str):
     """Per account: code, label, closing debit, closing credit and balance (debit positive)."""
     try:
         ledger = services.ledger_by_code(db.session, code)
@@ -138,6 +139,13 @@ def trial_balance(code: str, date_from, date_to, output_format: str):
     date_from = date_from.date() if date_from else None
     date_to = date_to.date() if date_to else None
     balance = reports.trial_balance(db.session, ledger.id, date_from=date_from, date_to=date_to)
+    if output_format == "csv":
+        rows = (
+            (row.code, row.label, row.closing_debit, row.closing_credit, row.balance)
+            for row in balance.rows
+        )
+        click.echo(write_csv(TRIAL_BALANCE_COLUMNS, rows, DIALECTS[dialect]), nl=False)
+        return
     accounts = [
         {
             "code": row.code,
@@ -148,13 +156,6 @@ def trial_balance(code: str, date_from, date_to, output_format: str):
         }
         for row in balance.rows
     ]
-    if output_format == "csv":
-        out = io.StringIO()
-        writer = csv.DictWriter(out, TRIAL_BALANCE_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(accounts)
-        click.echo(out.getvalue(), nl=False)
-        return
     document = {
         "ledger": ledger.code,
         "from": date_from.isoformat() if date_from else None,

@@ -11,7 +11,7 @@ from gie import db
 from gie.errors import ImportFailed
 from gie.imported_files import AlreadyImported
 from gie.security import requires
-from gie.web import csv_response
+from gie.web import csv_dialect, csv_response
 
 #: a file refused with more errors shows the first ones and counts the rest
 SHOWN_ERRORS = 500
@@ -74,7 +74,9 @@ def import_entries(ledger_id: int):
 @requires("accounting.view")
 def export_csv(ledger_id: int):
     ledger = services.get_ledger(db.session, ledger_id, actor=current_user)
-    return csv_response(exporters.export_csv(db.session, ledger.id), f"{ledger.code}-entries.csv")
+    return csv_response(
+        exporters.export_csv(db.session, ledger.id, csv_dialect()), f"{ledger.code}-entries.csv"
+    )
 
 
 @bp.get("/ledgers/<int:ledger_id>/export.journal")

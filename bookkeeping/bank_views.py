@@ -24,7 +24,7 @@ from gie.errors import DomainError, ImportFailed, ValidationError
 from gie.forms import ConfirmForm, MoneyField, choices
 from gie.security import requires
 from gie.tabular import Table, to_csv
-from gie.web import attach_errors, csv_response
+from gie.web import attach_errors, csv_dialect, csv_response
 
 #: a file refused with more errors shows the first ones
 SHOWN_ERRORS = 200
@@ -311,7 +311,7 @@ def export_bank_statement(statement_id: int):
             for line in bank.statement_lines(db.session, statement.id)
         ],
     )
-    return csv_response(to_csv(table), f"statement-{statement.id}.csv")
+    return csv_response(to_csv(table, csv_dialect()), f"statement-{statement.id}.csv")
 
 
 # --- one bank line: matches, reconciliation, entry -----------------------------------------

@@ -13,7 +13,7 @@ from gie.forms import choices
 from gie.i18n import language
 from gie.imported_files import AlreadyImported
 from gie.security import requires
-from gie.web import attach_errors, csv_response, safe_next
+from gie.web import attach_errors, csv_dialect, csv_response, safe_next
 
 bp = Blueprint("commercial", __name__, url_prefix="/commercial", template_folder="templates")
 
@@ -387,7 +387,7 @@ def analysis_csv():
         table = reports.won_lost_table(session, current_user, report[9:])
     else:
         abort(404)
-    return csv_response(to_csv(table), f"pipeline-{report}.csv")
+    return csv_response(to_csv(table, csv_dialect()), f"pipeline-{report}.csv")
 
 
 @bp.route("/leads/import", methods=["GET", "POST"])

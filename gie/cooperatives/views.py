@@ -8,7 +8,7 @@ from gie.cooperatives.forms import CooperativeForm, ImportForm
 from gie.cooperatives.models import FILIERES, LEGAL_FORMS, PROVINCES, STATUSES
 from gie.errors import ImportFailed, ValidationError
 from gie.security import is_scoped, requires
-from gie.web import attach_errors, csv_response, page_number
+from gie.web import attach_errors, csv_dialect, csv_response, page_number
 
 bp = Blueprint("cooperatives", __name__, url_prefix="/cooperatives")
 
@@ -45,7 +45,7 @@ def index():
 @bp.get("/export.csv")
 @requires("cooperatives.export")
 def export():
-    text = reports.export_csv(db.session, _filters(), current_user)
+    text = reports.export_csv(db.session, _filters(), current_user, csv_dialect())
     return csv_response(text, "cooperatives.csv")
 
 
@@ -66,7 +66,9 @@ def detail(cooperative_id: int):
 @requires("cooperatives.export")
 def export_one(cooperative_id: int):
     cooperative = services.get_cooperative(db.session, cooperative_id, actor=current_user)
-    return csv_response(reports.export_one_csv(cooperative), f"{cooperative.code}.csv")
+    return csv_response(
+        reports.export_one_csv(cooperative, csv_dialect()), f"{cooperative.code}.csv"
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -126,9 +126,10 @@ def test_export_csv_follows_the_filters_and_reads_back(client, login_as, make_co
     make_cooperative(filiere="wood")
     response = client.get("/cooperatives/export.csv?filiere=honey")
     assert response.headers["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
+    text = response.data.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
     assert [r["code"] for r in rows] == [honey.code]
-    assert rows[0]["share_capital"] == "1500.75"
+    assert rows[0]["share_capital"] == "1500,75"
     assert rows[0]["filiere"] == "honey"
 
 
