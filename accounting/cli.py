@@ -1,7 +1,5 @@
 """`flask --app gie accounting ...`: the books from the command line."""
 
-import csv
-import io
 import json
 from pathlib import Path
 
@@ -10,6 +8,9 @@ import click
 from accounting import exporters, importers, reports, services
 from gie import db
 from gie.command_line import CommandGroup
+from gie.csvfiles import ENCODINGS
+from gie.imported_files import AlreadyImported
+from gie.tabular import DIALECT_HELP, DIALECTS, write_csv
 
 accounting_cli = CommandGroup("accounting", help="Double-entry books.")
 
@@ -44,36 +45,61 @@ def verify(code: str):
     is_flag=True,
     help="Create the accounts the books lack (label from the account_label column).",
 )
-def import_entries(code: str, path: Path, create_accounts: bool):
+@click.option(
+    "--encoding",
+    type=click.Choice(ENCODINGS),
+    default="auto",
+    help="The file's encoding; auto tells UTF-8 from Windows-1252.",
+)
+@click.option(
+    "--allow-duplicate",
+    is_flag=True,
+    help="Import a file, or entries, already imported into these books (kept in the audit log).",
+)
+def import_entries(
+    code: str, path: Path, create_accounts: bool, encoding: str, allow_duplicate: bool
+):
     """Import and post the entries of a CSV file: every line, or none when one is wrong.
 
     Columns: entry,date,journal,account,label,debit,credit and optionally reference,
-    partner, account_label; the lines sharing an entry value form one entry.
+    partner, account_label; the lines sharing an entry value form one entry. A file already
+    imported, or holding entry values already posted, is refused unless --allow-duplicate.
     """
     ledger = services.ledger_by_code(db.session, code)
-    summary = importers.import_entries(
-        db.session, ledger.id, path.read_bytes(), create_accounts=create_accounts
-    )
+    try:
+        summary = importers.import_entries(
+            db.session,
+            ledger.id,
+            path.read_bytes(),
+            create_accounts=create_accounts,
+            filename=path.name,
+            encoding=encoding,
+            allow_duplicate=allow_duplicate,
+        )
+    except AlreadyImported:
+        click.echo("--allow-duplicate imports it anyway.", err=True)
+        raise
     click.echo(f"{summary.entries} entries and {summary.lines} lines imported into {ledger.code}.")
     if summary.accounts_created:
         click.echo(f"Accounts created: {', '.join(summary.accounts_created)}.")
 
 
-EXPORTS = {"csv": exporters.export_csv, "hledger": exporters.export_hledger}
-
-
 @accounting_cli.command("export")
 @click.argument("code")
-@click.option("--format", "output_format", type=click.Choice(sorted(EXPORTS)), default="csv")
+@click.option("--format", "output_format", type=click.Choice(["csv", "hledger"]), default="csv")
+@click.option("--dialect", type=click.Choice(sorted(DIALECTS)), default="intl", help=DIALECT_HELP)
 @click.option(
     "--output",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Write to this file rather than to the standard output.",
 )
-def export(code: str, output_format: str, output: Path | None):
+def export(code: str, output_format: str, dialect: str, output: Path | None):
     """Export the posted entries as CSV (the import's format) or as an hledger journal."""
     ledger = services.ledger_by_code(db.session, code)
-    text = EXPORTS[output_format](db.session, ledger.id)
+    if output_format == "csv":
+        text = exporters.export_csv(db.session, ledger.id, DIALECTS[dialect])
+    else:
+        text = exporters.export_hledger(db.session, ledger.id)
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -88,12 +114,20 @@ TRIAL_BALANCE_COLUMNS = ("code", "label", "debit", "credit", "balance")
 @click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD")
 @click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD")
 @click.option("--format", "output_format", type=click.Choice(["csv", "json"]), default="csv")
-def trial_balance(code: str, date_from, date_to, output_format: str):
+@click.option("--dialect", type=click.Choice(sorted(DIALECTS)), default="intl", help=DIALECT_HELP)
+def trial_balance(code: str, date_from, date_to, output_format: str, dialect: str):
     """Per account: code, label, closing debit, closing credit and balance (debit positive)."""
     ledger = services.ledger_by_code(db.session, code)
     date_from = date_from.date() if date_from else None
     date_to = date_to.date() if date_to else None
     balance = reports.trial_balance(db.session, ledger.id, date_from=date_from, date_to=date_to)
+    if output_format == "csv":
+        rows = (
+            (row.code, row.label, row.closing_debit, row.closing_credit, row.balance)
+            for row in balance.rows
+        )
+        click.echo(write_csv(TRIAL_BALANCE_COLUMNS, rows, DIALECTS[dialect]), nl=False)
+        return
     accounts = [
         {
             "code": row.code,
@@ -104,13 +138,6 @@ def trial_balance(code: str, date_from, date_to, output_format: str):
         }
         for row in balance.rows
     ]
-    if output_format == "csv":
-        out = io.StringIO()
-        writer = csv.DictWriter(out, TRIAL_BALANCE_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(accounts)
-        click.echo(out.getvalue(), nl=False)
-        return
     document = {
         "ledger": ledger.code,
         "from": date_from.isoformat() if date_from else None,

@@ -4,7 +4,6 @@ that an auditor can cross-check our balances with an independent tool.
 Both stream one joined SELECT of posted lines in posting order; no ORM object is loaded.
 """
 
-import csv
 import io
 import re
 from collections.abc import Iterator
@@ -16,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from accounting.importers import COLUMNS
 from accounting.models import Account, Entry, Journal, Ledger, Line
+from gie.money import CENT
+from gie.tabular import INTERNATIONAL, CsvDialect, write_csv
 
 BATCH = 2000
 
@@ -48,31 +49,31 @@ def _posted_lines(session: Session, ledger_id: int) -> Iterator[Row]:
         yield from result
 
 
-def _amount(value: Decimal) -> str:
-    return f"{value:.2f}" if value else ""
+def _amount(value: Decimal) -> Decimal | None:
+    return value.quantize(CENT) if value else None
 
 
-def export_csv(session: Session, ledger_id: int) -> str:
-    """The posted entries as CSV in the import's format (`,` separated, `.` decimals, ISO
-    dates): re-imported into empty books, it gives the same trial balance."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for row in _posted_lines(session, ledger_id):
-        values = {
-            "entry": row.number,
-            "date": row.date.isoformat(),
-            "journal": row.journal,
-            "account": row.account,
-            "label": row.label,
-            "debit": _amount(row.debit),
-            "credit": _amount(row.credit),
-            "reference": row.reference,
-            "partner": row.partner,
-            "account_label": row.account_label,
-        }
-        writer.writerow(values[column] for column in COLUMNS)
-    return out.getvalue()
+def export_csv(session: Session, ledger_id: int, dialect: CsvDialect = INTERNATIONAL) -> str:
+    """The posted entries as CSV in the import's format, in either dialect (ISO dates):
+    re-imported into empty books, it gives the same trial balance."""
+
+    def rows():
+        for row in _posted_lines(session, ledger_id):
+            values = {
+                "entry": row.number,
+                "date": row.date,
+                "journal": row.journal,
+                "account": row.account,
+                "label": row.label,
+                "debit": _amount(row.debit),
+                "credit": _amount(row.credit),
+                "reference": row.reference,
+                "partner": row.partner,
+                "account_label": row.account_label,
+            }
+            yield [values[column] for column in COLUMNS]
+
+    return write_csv(COLUMNS, rows(), dialect, guard_formulas=False)
 
 
 # --- hledger -----------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from gie.forms import MoneyField, choices
+from gie.forms import MoneyField, choices, encoding_field
 
 NEW_ENTRY_LINES = 4
 
@@ -93,6 +93,10 @@ class ImportEntriesForm(FlaskForm):
         validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("Choose a .csv file."))],
     )
     create_accounts = BooleanField(_l("Create the accounts these books lack"))
+    encoding = encoding_field()
+    allow_duplicate = BooleanField(
+        _l("Import anyway: I checked that these entries are not already in the books")
+    )
 
 
 # Report filters: read from the query string (GET, nothing changes, so no CSRF token).

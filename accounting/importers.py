@@ -1,9 +1,14 @@
 """CSV import of entries: the whole file is posted, or nothing is and every bad line is named.
 
 One line of the file is one line of an entry; the lines that share an `entry` value form one
-entry. Imported entries are posted through `post_entries`, the bulk path of
-`services.post_entry`: one ledger lock, the same rules, the same numbering and hash chain, and
-Core bulk inserts instead of one flush per entry (100,000 lines post in seconds).
+entry, which keeps that value as its `source_ref`. Imported entries are posted through
+`post_entries`, the bulk path of `services.post_entry`: one ledger lock, the same rules, the
+same numbering and hash chain, and Core bulk inserts instead of one flush per entry (100,000
+lines post in seconds).
+
+A file is imported once: each import is recorded (SHA-256 of its bytes), and the same file
+again, or a file holding `entry` values already posted in the ledger, is refused unless the
+user forces it; the record of a forced import says what it overrode, in the audit log.
 """
 
 from dataclasses import dataclass, field
@@ -15,10 +20,11 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from accounting import services
-from accounting.models import Account, Entry, FiscalYear, Journal, Ledger, Line
+from accounting.models import Account, Entry, FiscalYear, ImportedEntriesFile, Journal, Ledger, Line
 from gie.csvfiles import parse_date, parse_decimal, read_rows
 from gie.db import utcnow
 from gie.errors import ImportFailed
+from gie.imported_files import AlreadyImported, file_sha256, same_file_refused, when
 from gie.money import CENT, ZERO, D
 
 REQUIRED = ("entry", "date", "journal", "account", "label", "debit", "credit")
@@ -27,7 +33,9 @@ OPTIONAL = ("reference", "partner", "account_label")
 COLUMNS = REQUIRED + OPTIONAL
 
 #: lengths of the columns the values are stored in
-MAX_LENGTHS = {"label": 200, "reference": 60, "partner": 40, "account_label": 200}
+MAX_LENGTHS = {"entry": 60, "label": 200, "reference": 60, "partner": 40, "account_label": 200}
+#: `entry` values looked up per query when checking which are already in the books
+LOOKUP_BATCH = 500
 #: far above any cooperative's figures, far below the BIGINT centimes column's limit
 MAX_AMOUNT = Decimal("999999999999.99")
 
@@ -63,16 +71,59 @@ class ImportSummary:
 
 
 def import_entries(
-    session: Session, ledger_id: int, data: bytes, *, create_accounts: bool = False, actor=None
+    session: Session,
+    ledger_id: int,
+    data: bytes,
+    *,
+    create_accounts: bool = False,
+    actor=None,
+    filename: str = "",
+    encoding: str = "auto",
+    allow_duplicate: bool = False,
 ) -> ImportSummary:
-    """Import and post the entries of a CSV file into a ledger.
+    """Import and post the entries of a CSV file into a ledger, and record the file.
 
     Unknown accounts are refused, or created with `create_accounts` (in the class their first
-    digit names, labelled from `account_label` or their code). Raises ImportFailed listing
-    every bad line; nothing is saved then. The caller commits.
+    digit names, labelled from `account_label` or their code). `encoding` is one of
+    `gie.csvfiles.ENCODINGS`. A file already imported into this ledger, or one whose `entry`
+    values are already posted in it, raises AlreadyImported unless `allow_duplicate`. Raises
+    ImportFailed listing every bad line; nothing is saved then. The caller commits.
     """
-    entries, account_labels, errors = read_entries(data)
-    return post_entries(
+    entries, account_labels, errors = read_entries(data, encoding=encoding)
+    # Under the ledger's lock, so that two uploads of one file cannot both pass the check.
+    services.lock_ledger(session, ledger_id)
+    sha256 = file_sha256(data)
+    forced_over = []
+    previous = session.scalars(
+        select(ImportedEntriesFile)
+        .where(ImportedEntriesFile.ledger_id == ledger_id, ImportedEntriesFile.sha256 == sha256)
+        .order_by(ImportedEntriesFile.imported_at.desc(), ImportedEntriesFile.id.desc())
+        .limit(1)
+    ).first()
+    if previous is not None:
+        if not allow_duplicate:
+            raise same_file_refused(previous)
+        forced_over.append(f"same file as import {previous.id} of {when(previous)}")
+    posted = _posted_source_refs(session, ledger_id, [entry.key for entry in entries])
+    if posted:
+        if not allow_duplicate:
+            raise AlreadyImported(
+                _l("Nothing was imported: entries of this file are already in these books."),
+                [
+                    (
+                        entry.line,
+                        _l(
+                            "Entry %(entry)s is already posted as %(number)s.",
+                            entry=entry.key,
+                            number=posted[entry.key],
+                        ),
+                    )
+                    for entry in entries
+                    if entry.key in posted
+                ],
+            )
+        forced_over.append("entries already posted: " + ", ".join(sorted(posted)))
+    summary = post_entries(
         session,
         ledger_id,
         entries,
@@ -80,13 +131,45 @@ def import_entries(
         actor=actor,
         errors=errors,
     )
+    overridden = "; ".join(forced_over)
+    session.add(
+        ImportedEntriesFile(
+            ledger_id=ledger_id,
+            sha256=sha256,
+            filename=filename[:255],
+            imported_by_id=getattr(actor, "id", None),
+            entries=summary.entries,
+            lines=summary.lines,
+            forced=bool(forced_over),
+            forced_over=overridden if len(overridden) <= 500 else overridden[:497] + "...",
+        )
+    )
+    session.flush()
+    return summary
+
+
+def _posted_source_refs(session: Session, ledger_id: int, keys: list[str]) -> dict[str, str]:
+    """Of these `entry` values, those already on a posted entry of the ledger: key -> number."""
+    found: dict[str, str] = {}
+    for start in range(0, len(keys), LOOKUP_BATCH):
+        batch = keys[start : start + LOOKUP_BATCH]
+        rows = session.execute(
+            select(Entry.source_ref, Entry.number).where(
+                Entry.ledger_id == ledger_id,
+                Entry.state == "posted",
+                Entry.source_ref.in_(batch),
+            )
+        )
+        for key, number in rows:
+            found.setdefault(key, number)
+    return found
 
 
 # --- reading the file --------------------------------------------------------------------
 
 
 def read_entries(
-    data: bytes,
+    data: bytes, *, encoding: str = "auto"
 ) -> tuple[list[EntryToPost], dict[str, str], list[tuple[int, str]]]:
     """Read a CSV of entry lines (no database needed).
 
@@ -94,7 +177,7 @@ def read_entries(
     `account_label` (the first one), and the errors of lines that cannot be read. Raises
     ImportFailed when the file itself is unusable (no header, missing columns, no line).
     """
-    header, rows = read_rows(data)
+    header, rows = read_rows(data, encoding=encoding)
     missing = [column for column in REQUIRED if column not in header]
     if missing:
         raise ImportFailed(
@@ -241,11 +324,13 @@ def post_entries(
     actor=None,
     errors: list[tuple[int, str]] | None = None,
 ) -> ImportSummary:
-    """Post many entries at once, in their order: the bulk path of `services.post_entry`.
+    """Post many entries at once, in date order: the bulk path of `services.post_entry`.
 
     Takes the ledger's row lock once, checks every entry against the rules of
     `services._posting_errors` (plus known journal and accounts), numbers the entries per
-    journal and fiscal year after the existing sequences, chains their hashes with
+    journal and fiscal year after the existing sequences by date, then in the order given
+    (books are chronological: an entry of 1 January is not numbered after one of
+    15 January because a file lists it later), chains their hashes with
     `services.digest` as `post_entry` does, and inserts entries and lines in bulk.
     `new_accounts` allows unknown account codes to be created (code -> label, the code when
     absent); None refuses them. `errors` already found (reading a file) are reported with
@@ -266,7 +351,8 @@ def post_entries(
     for code in summary.accounts_created:
         account = services.add_account(session, ledger.id, code, new_accounts.get(code) or code)
         books.accounts[code] = (account.id, True)
-    _insert(session, ledger, books, entries, actor)
+    # sorted() is stable: entries of one date keep the order given
+    _insert(session, ledger, books, sorted(entries, key=lambda entry: entry.on), actor)
     summary.entries = len(entries)
     summary.lines = sum(len(entry.lines) for entry in entries)
     return summary
@@ -425,6 +511,7 @@ def _insert(
                 "date": entry.on,
                 "label": entry.label,
                 "reference": entry.reference,
+                "source_ref": entry.key,
                 "sequence": sequences[key],
                 "number": number,
                 "chain_index": index,

@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from gie.db import Base, UTCDateTime, utcnow
+from gie.imported_files import ImportedFileColumns
 from gie.money import ZERO, Fixed, Money
 
 KINDS = ("asset", "liability", "equity", "income", "expense")
@@ -147,6 +148,7 @@ class Entry(Base):
         UniqueConstraint("ledger_id", "chain_index"),
         CheckConstraint("state IN ('draft', 'posted')", name="state"),
         Index("ix_accounting_entry_ledger_date", "ledger_id", "date"),
+        Index("ix_accounting_entry_source_ref", "ledger_id", "source_ref"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -157,6 +159,8 @@ class Entry(Base):
     date: Mapped[date] = mapped_column(Date)
     label: Mapped[str] = mapped_column(String(200))
     reference: Mapped[str] = mapped_column(String(60), default="")  #: supporting document
+    #: the `entry` value of the imported file the entry came from; empty when typed in
+    source_ref: Mapped[str] = mapped_column(String(60), default="")
     #: gapless per journal and fiscal year, assigned at posting: VT-2026-00042
     sequence: Mapped[int | None] = mapped_column(Integer)
     number: Mapped[str | None] = mapped_column(String(30), index=True)
@@ -256,6 +260,17 @@ class Match(Base):
 
     debit_line: Mapped[Line] = relationship(foreign_keys=[debit_line_id])
     credit_line: Mapped[Line] = relationship(foreign_keys=[credit_line_id])
+
+
+class ImportedEntriesFile(ImportedFileColumns, Base):
+    """An entries file imported into a ledger: the same file is refused the next time."""
+
+    __tablename__ = "accounting_imported_file"
+    __table_args__ = (Index("ix_accounting_imported_file_sha256", "ledger_id", "sha256"),)
+
+    ledger_id: Mapped[int] = mapped_column(ForeignKey("accounting_ledger.id"))
+    entries: Mapped[int] = mapped_column(Integer, default=0)
+    lines: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class PostedEntryImmutable(Exception):

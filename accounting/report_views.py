@@ -24,7 +24,7 @@ from gie import db, i18n, pdf, tabular
 from gie.forms import choices
 from gie.security import requires
 from gie.tabular import Table
-from gie.web import csv_response, page_number
+from gie.web import csv_dialect, csv_response, page_number
 
 FORMATS = ("csv", "xlsx", "pdf")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -51,7 +51,7 @@ def _download(table: Table, ledger, name: str, *parts, kind: str) -> Response:
     """The table as the requested file."""
     filename = _filename(ledger, name, *parts, extension=kind)
     if kind == "csv":
-        return csv_response(tabular.to_csv(table), filename)
+        return csv_response(tabular.to_csv(table, csv_dialect()), filename)
     if kind == "xlsx":
         body = tabular.to_xlsx(table, rtl=i18n.language() == "ar")
         mimetype = XLSX_TYPE

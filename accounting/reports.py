@@ -1268,7 +1268,8 @@ def search_entries(
     size: int = 50,
     conditions: Sequence[ColumnElement[bool]] = (),
 ) -> EntryPage:
-    """Entries of a ledger, newest first, filtered by text (label, reference, number),
+    """Entries of a ledger, newest first, filtered by text (label, reference, number, the
+    `entry` value of the imported file),
     account, amount (any line's debit or credit), dates, journal and state, and by
     `conditions` on Entry that packages above accounting supply (bookkeeping's "no supporting
     document"), so that such filters run in the query and the pages stay right."""
@@ -1280,6 +1281,7 @@ def search_entries(
                 Entry.label.ilike(pattern),
                 Entry.reference.ilike(pattern),
                 Entry.number.ilike(pattern),
+                Entry.source_ref.ilike(pattern),
             )
         )
     line_conditions = []

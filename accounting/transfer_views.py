@@ -9,8 +9,9 @@ from accounting.forms import ImportEntriesForm
 from accounting.views import bp
 from gie import db
 from gie.errors import ImportFailed
+from gie.imported_files import AlreadyImported
 from gie.security import requires
-from gie.web import csv_response
+from gie.web import csv_dialect, csv_response, refusal_shows
 
 #: a file refused with more errors shows the first ones and counts the rest
 SHOWN_ERRORS = 500
@@ -21,53 +22,54 @@ SHOWN_ERRORS = 500
 def import_entries(ledger_id: int):
     ledger = services.get_ledger(db.session, ledger_id, actor=current_user)
     form = ImportEntriesForm()
-    line_errors = []
-    if form.validate_on_submit():
-        try:
-            summary = importers.import_entries(
-                db.session,
-                ledger.id,
-                form.file.data.read(),
-                create_accounts=form.create_accounts.data,
-                actor=current_user,
-            )
-        except ImportFailed as failure:
-            db.session.rollback()
-            flash(str(failure.message), "error")
-            line_errors = failure.line_errors
-        else:
-            flash(
-                _(
-                    "Import done: %(entries)d entries and %(lines)d lines posted.",
-                    entries=summary.entries,
-                    lines=summary.lines,
-                ),
-                "success",
-            )
-            if summary.accounts_created:
-                flash(
-                    _(
-                        "Accounts created: %(codes)s.",
-                        codes=", ".join(summary.accounts_created),
-                    ),
-                    "success",
-                )
-            return redirect(url_for(".ledger", ledger_id=ledger.id))
-    status = 422 if (form.errors or line_errors) else 200
-    return render_template(
-        "accounting/import.html",
-        form=form,
-        ledger=ledger,
-        line_errors=line_errors[:SHOWN_ERRORS],
-        more_errors=max(0, len(line_errors) - SHOWN_ERRORS),
-    ), status
+
+    def page(refusal: ImportFailed | None = None) -> str:
+        line_errors = getattr(refusal, "line_errors", [])
+        return render_template(
+            "accounting/import.html",
+            form=form,
+            ledger=ledger,
+            already_imported=isinstance(refusal, AlreadyImported),
+            line_errors=line_errors[:SHOWN_ERRORS],
+            more_errors=max(0, len(line_errors) - SHOWN_ERRORS),
+        )
+
+    if not form.validate_on_submit():
+        return page(), 422 if form.errors else 200
+    refusal_shows(page, form)
+    summary = importers.import_entries(
+        db.session,
+        ledger.id,
+        form.file.data.read(),
+        create_accounts=form.create_accounts.data,
+        actor=current_user,
+        filename=form.file.data.filename or "",
+        encoding=form.encoding.data,
+        allow_duplicate=form.allow_duplicate.data,
+    )
+    flash(
+        _(
+            "Import done: %(entries)d entries and %(lines)d lines posted.",
+            entries=summary.entries,
+            lines=summary.lines,
+        ),
+        "success",
+    )
+    if summary.accounts_created:
+        flash(
+            _("Accounts created: %(codes)s.", codes=", ".join(summary.accounts_created)),
+            "success",
+        )
+    return redirect(url_for(".ledger", ledger_id=ledger.id))
 
 
 @bp.get("/ledgers/<int:ledger_id>/export.csv")
 @requires("accounting.view")
 def export_csv(ledger_id: int):
     ledger = services.get_ledger(db.session, ledger_id, actor=current_user)
-    return csv_response(exporters.export_csv(db.session, ledger.id), f"{ledger.code}-entries.csv")
+    return csv_response(
+        exporters.export_csv(db.session, ledger.id, csv_dialect()), f"{ledger.code}-entries.csv"
+    )
 
 
 @bp.get("/ledgers/<int:ledger_id>/export.journal")

@@ -33,6 +33,7 @@ from bookkeeping.models import (
     BankStatement,
     Reconciliation,
 )
+from gie.csvfiles import decode
 from gie.db import utcnow
 from gie.errors import DomainError, ImportFailed, NotFound, ValidationError
 from gie.i18n import fold
@@ -113,7 +114,8 @@ def save_bank_format(
     if values["decimal_mark"] not in DECIMAL_MARKS:
         errors["decimal_mark"] = [_l("A comma or a full stop.")]
     try:
-        codecs.lookup(values["encoding"] or "")
+        if values["encoding"] != "auto":
+            codecs.lookup(values["encoding"] or "")
     except LookupError:
         errors["encoding"] = [_l("Unknown encoding, e.g. utf-8 or cp1252.")]
     if values["date_format"] and "%" not in values["date_format"]:
@@ -305,6 +307,8 @@ def parse_amount(text: str, decimal_mark: str) -> Decimal:
 
 
 def _decode(content: bytes, encoding: str) -> str:
+    if encoding == "auto":
+        return decode(content)
     if content.startswith(codecs.BOM_UTF8):
         return content.decode("utf-8-sig")
     try:

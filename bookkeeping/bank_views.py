@@ -20,11 +20,11 @@ from bookkeeping import bank
 from bookkeeping.views import bp
 from gie import db
 from gie.csvfiles import parse_date
-from gie.errors import ImportFailed, ValidationError
+from gie.errors import ValidationError
 from gie.forms import ConfirmForm, MoneyField, choices
 from gie.security import requires
 from gie.tabular import Table, to_csv
-from gie.web import csv_response, refusal_returns_to, refusal_shows
+from gie.web import csv_dialect, csv_response, refusal_returns_to, refusal_shows
 
 #: a file refused with more errors shows the first ones
 SHOWN_ERRORS = 200
@@ -48,7 +48,15 @@ class BankFormatForm(FlaskForm):
     date_format = StringField(_l("Date format"), default="%d/%m/%Y", validators=[Length(max=20)])
     encoding = SelectField(
         _l("Encoding"),
-        choices=choices({"utf-8": "UTF-8", "cp1252": "Windows-1252", "latin-1": "ISO-8859-1"}),
+        choices=choices(
+            {
+                "auto": _l("Automatic (UTF-8 or Windows-1252)"),
+                "utf-8": "UTF-8",
+                "cp1252": "Windows-1252",
+                "latin-1": "ISO-8859-1",
+            }
+        ),
+        default="auto",
     )
     skip_lines = IntegerField(
         _l("Lines above the header"), default=0, validators=[Optional(), NumberRange(0, 50)]
@@ -218,23 +226,21 @@ def import_statement(bank_account_id: int):
     form = _import_form(bank_account)
     if not form.validate_on_submit():
         return _account_page(bank_account, form, status=422)
-    try:
-        result = bank.import_statement(
-            db.session,
-            bank_account.id,
-            form.file.data.read(),
-            form.file.data.filename or "",
-            source=form.source.data,
-            opening_balance=form.opening_balance.data,
-            closing_balance=form.closing_balance.data,
-            bank_format_id=_format_id(form.bank_format_id.data),
-            actor=current_user,
-        )
-    except ImportFailed as failure:
-        db.session.rollback()
-        flash(str(failure.message), "error")
-        bank_account = bank.get_bank_account(db.session, bank_account_id, actor=current_user)
-        return _account_page(bank_account, form, failure.line_errors, 422)
+    refusal_shows(
+        lambda failure: _account_page(bank_account, form, getattr(failure, "line_errors", []))[0],
+        form,
+    )
+    result = bank.import_statement(
+        db.session,
+        bank_account.id,
+        form.file.data.read(),
+        form.file.data.filename or "",
+        source=form.source.data,
+        opening_balance=form.opening_balance.data,
+        closing_balance=form.closing_balance.data,
+        bank_format_id=_format_id(form.bank_format_id.data),
+        actor=current_user,
+    )
     if result.already_imported:
         flash(_("This file was already imported: nothing was added."), "info")
         return redirect(url_for(".bank_account", bank_account_id=bank_account.id))
@@ -299,7 +305,7 @@ def export_bank_statement(statement_id: int):
             for line in bank.statement_lines(db.session, statement.id)
         ],
     )
-    return csv_response(to_csv(table), f"statement-{statement.id}.csv")
+    return csv_response(to_csv(table, csv_dialect()), f"statement-{statement.id}.csv")
 
 
 # --- one bank line: matches, reconciliation, entry -----------------------------------------

@@ -17,7 +17,7 @@ from bookkeeping.views import bp
 from gie import db, tabular
 from gie.forms import ConfirmForm
 from gie.security import requires
-from gie.web import csv_response
+from gie.web import csv_dialect, csv_response
 
 
 def _headers() -> list[str]:
@@ -52,7 +52,9 @@ def cockpit():
     rows = cockpit_rows(db.session, today, search=search, attention_only=not show_all)
     if request.args.get("format") == "csv":
         table = cockpit_table(rows, _headers(), _("Cockpit"), _("Total"))
-        return csv_response(tabular.to_csv(table), f"cockpit-{today.isoformat()}.csv")
+        return csv_response(
+            tabular.to_csv(table, csv_dialect()), f"cockpit-{today.isoformat()}.csv"
+        )
     return render_template(
         "bookkeeping/cockpit.html",
         rows=rows,

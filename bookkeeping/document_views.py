@@ -23,7 +23,7 @@ from gie import db
 from gie.forms import ConfirmForm
 from gie.security import requires
 from gie.tabular import Table, to_csv
-from gie.web import csv_response, page_number, refusal_returns_to, safe_next
+from gie.web import csv_dialect, csv_response, page_number, refusal_returns_to, safe_next
 
 #: record kind -> (the Document column naming it, the record page to go back to)
 RECORDS = {
@@ -175,7 +175,9 @@ def missing_documents_csv(ledger_id: int):
             for row in rows
         ],
     )
-    return csv_response(to_csv(table), f"{ledger.code}-entries-without-documents.csv")
+    return csv_response(
+        to_csv(table, csv_dialect()), f"{ledger.code}-entries-without-documents.csv"
+    )
 
 
 # Registered last on purpose: the authorization matrix visits routes in order, and this one

@@ -42,7 +42,8 @@ class BankFormat(Base):
     delimiter: Mapped[str] = mapped_column(String(1), default=";")
     decimal_mark: Mapped[str] = mapped_column(String(1), default=",")
     date_format: Mapped[str] = mapped_column(String(20), default="%d/%m/%Y")
-    encoding: Mapped[str] = mapped_column(String(20), default="utf-8")
+    #: a Python codec name, or "auto": UTF-8 or Windows-1252, told apart by `gie.csvfiles.decode`
+    encoding: Mapped[str] = mapped_column(String(20), default="auto")
     #: lines above the header row (bank name, account number...)
     skip_lines: Mapped[int] = mapped_column(Integer, default=0)
     date_column: Mapped[str] = mapped_column(String(60))

@@ -24,7 +24,7 @@ from bookkeeping.views import bp
 from gie import db, i18n, pdf, tabular
 from gie.security import requires
 from gie.tabular import Table
-from gie.web import csv_response, refusal_shows
+from gie.web import csv_dialect, csv_response, refusal_shows
 
 
 def _ledger(ledger_id: int):
@@ -182,7 +182,7 @@ def vat_return_csv(ledger_id: int, period_start: str):
     ledger = _ledger(ledger_id)
     draft = _return_of(ledger, period_start)[0]
     filename = f"{ledger.code}-TVA-{draft.period_start}-{draft.period_end}.csv"
-    return csv_response(tabular.to_csv(_table(ledger, draft)), filename)
+    return csv_response(tabular.to_csv(_table(ledger, draft), csv_dialect()), filename)
 
 
 @bp.get("/ledgers/<int:ledger_id>/vat/<period_start>/return.pdf")

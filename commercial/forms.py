@@ -88,6 +88,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional  # noqa: E40
 
 from gie.forms import MoneyField as _MoneyField  # noqa: E402
 from gie.forms import choices as _choices  # noqa: E402
+from gie.forms import encoding_field  # noqa: E402
 
 STAGE_KIND_LABELS = {"open": _l("Open"), "won": _l("Won"), "lost": _l("Lost")}
 SOURCE_LABELS = {
@@ -156,3 +157,7 @@ class DoneForm(_FlaskForm):
 
 class LeadImportForm(_FlaskForm):
     file = _FileField(_l("CSV file"))
+    encoding = encoding_field()
+    allow_duplicate = BooleanField(
+        _l("Import anyway: I checked that these leads are not already in the pipeline")
+    )

@@ -1,7 +1,9 @@
 """CSV import of leads and buyers (contacts collected at a trade fair): all rows or none,
 every error named by its line. A row whose buyer has the phone or the email of a buyer
 already known (or of an earlier row) is a duplicate: the buyer is not created again, the
-row's lead goes to the existing buyer, and the row is listed as a duplicate."""
+row's lead goes to the existing buyer, and the row is listed as a duplicate. A file is
+imported once: the same file again is refused unless the user forces it (kept in the audit
+log with the record of the import)."""
 
 import re
 from dataclasses import dataclass, field
@@ -12,10 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commercial import services
-from commercial.models import BUYER_KINDS, SOURCES, Buyer, Contact, Stage
+from commercial.models import BUYER_KINDS, SOURCES, Buyer, Contact, ImportedLeadsFile, Stage
 from gie.cooperatives.models import Cooperative
 from gie.csvfiles import parse_date, parse_decimal, read_rows
 from gie.errors import ImportFailed, ValidationError
+from gie.imported_files import file_sha256, same_file_refused, when
 
 COLUMNS = (
     "buyer",
@@ -50,8 +53,22 @@ def _existing_buyer(session: Session, phone: str, email: str) -> Buyer | None:
     return None
 
 
-def import_leads(session: Session, data: bytes, *, actor) -> ImportResult:
-    header, rows = read_rows(data)
+def import_leads(
+    session: Session,
+    data: bytes,
+    *,
+    actor,
+    filename: str = "",
+    encoding: str = "auto",
+    allow_duplicate: bool = False,
+) -> ImportResult:
+    """Create the buyers, contacts and leads of a CSV file, and record the file.
+
+    `encoding` is one of `gie.csvfiles.ENCODINGS`. Raises AlreadyImported when this file was
+    imported before, unless `allow_duplicate`; ImportFailed listing every bad line. Nothing is
+    saved then.
+    """
+    header, rows = read_rows(data, encoding=encoding)
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise ImportFailed(
@@ -66,6 +83,15 @@ def import_leads(session: Session, data: bytes, *, actor) -> ImportResult:
         )
     if not rows:
         raise ImportFailed(_l("The file has no line."), [(2, _l("No data line."))])
+    sha256 = file_sha256(data)
+    previous = session.scalars(
+        select(ImportedLeadsFile)
+        .where(ImportedLeadsFile.sha256 == sha256)
+        .order_by(ImportedLeadsFile.imported_at.desc(), ImportedLeadsFile.id.desc())
+        .limit(1)
+    ).first()
+    if previous is not None and not allow_duplicate:
+        raise same_file_refused(previous)
     stages = {s.name.casefold(): s for s in services.ensure_default_stages(session)}
     stages.update({s.name_ar: s for s in stages.values() if s.name_ar})
     cooperatives = {c.code: c.id for c in session.execute(select(Cooperative.code, Cooperative.id))}
@@ -88,6 +114,20 @@ def import_leads(session: Session, data: bytes, *, actor) -> ImportResult:
         raise ImportFailed(
             _l("Nothing was imported: correct these lines."), [(line, str(error.message))]
         ) from None
+    session.add(
+        ImportedLeadsFile(
+            sha256=sha256,
+            filename=filename[:255],
+            imported_by_id=getattr(actor, "id", None),
+            buyers=result.buyers_created,
+            leads=result.leads_created,
+            forced=previous is not None,
+            forced_over=(
+                f"same file as import {previous.id} of {when(previous)}" if previous else ""
+            ),
+        )
+    )
+    session.flush()
     return result
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gie.db import Base, UTCDateTime, utcnow
+from gie.imported_files import ImportedFileColumns
 from gie.money import Money
 
 BUYER_KINDS = ("hotel", "restaurant", "shop", "exporter", "wholesaler", "fair_visitor", "other")
@@ -233,3 +234,13 @@ class LeadEvent(Base):
     from_stage_id: Mapped[int | None] = mapped_column(ForeignKey("commercial_stage.id"))
     to_stage_id: Mapped[int] = mapped_column(ForeignKey("commercial_stage.id"))
     note: Mapped[str] = mapped_column(String(300), default="")
+
+
+class ImportedLeadsFile(ImportedFileColumns, Base):
+    """A leads file imported: the same file is refused the next time."""
+
+    __tablename__ = "commercial_imported_file"
+
+    sha256: Mapped[str] = mapped_column(String(64), index=True)  #: of the file's bytes
+    buyers: Mapped[int] = mapped_column(Integer, default=0)  #: buyers created
+    leads: Mapped[int] = mapped_column(Integer, default=0)  #: leads created

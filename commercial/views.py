@@ -11,8 +11,15 @@ from gie import db
 from gie.errors import ImportFailed
 from gie.forms import choices
 from gie.i18n import language
+from gie.imported_files import AlreadyImported
 from gie.security import requires
-from gie.web import csv_response, refusal_returns_to, refusal_shows, safe_next
+from gie.web import (
+    csv_dialect,
+    csv_response,
+    refusal_returns_to,
+    refusal_shows,
+    safe_next,
+)
 
 bp = Blueprint("commercial", __name__, url_prefix="/commercial", template_folder="templates")
 
@@ -374,41 +381,46 @@ def analysis_csv():
         table = reports.won_lost_table(session, current_user, report[9:])
     else:
         abort(404)
-    return csv_response(to_csv(table), f"pipeline-{report}.csv")
+    return csv_response(to_csv(table, csv_dialect()), f"pipeline-{report}.csv")
 
 
 @bp.route("/leads/import", methods=["GET", "POST"])
 @requires("commercial.edit")
 def import_leads():
     form = forms.LeadImportForm()
-    line_errors: list = []
-    result = None
-    if form.validate_on_submit() and form.file.data:
-        try:
-            result = importers.import_leads(db.session, form.file.data.read(), actor=current_user)
-        except ImportFailed as failure:
-            db.session.rollback()
-            flash(str(failure.message), "error")
-            line_errors = failure.line_errors
-        else:
-            flash(
-                _(
-                    "Import done: %(buyers)d buyers and %(leads)d leads created, "
-                    "%(duplicates)d duplicates.",
-                    buyers=result.buyers_created,
-                    leads=result.leads_created,
-                    duplicates=len(result.duplicates),
-                ),
-                "success",
-            )
-    status = 422 if line_errors else 200
-    return render_template(
-        "commercial/pipeline/import.html",
-        form=form,
-        line_errors=line_errors,
-        result=result,
-        columns=importers.COLUMNS,
-    ), status
+
+    def page(refusal: ImportFailed | None = None, result=None) -> str:
+        return render_template(
+            "commercial/pipeline/import.html",
+            form=form,
+            already_imported=isinstance(refusal, AlreadyImported),
+            line_errors=getattr(refusal, "line_errors", []),
+            result=result,
+            columns=importers.COLUMNS,
+        )
+
+    if not (form.validate_on_submit() and form.file.data):
+        return page()
+    refusal_shows(page, form)
+    result = importers.import_leads(
+        db.session,
+        form.file.data.read(),
+        actor=current_user,
+        filename=form.file.data.filename or "",
+        encoding=form.encoding.data,
+        allow_duplicate=form.allow_duplicate.data,
+    )
+    flash(
+        _(
+            "Import done: %(buyers)d buyers and %(leads)d leads created, "
+            "%(duplicates)d duplicates.",
+            buyers=result.buyers_created,
+            leads=result.leads_created,
+            duplicates=len(result.duplicates),
+        ),
+        "success",
+    )
+    return page(result=result)
 
 
 from commercial import product_views  # noqa: E402,F401  (registers its pages)

@@ -1,5 +1,6 @@
 """Reading the CSV files people export from spreadsheets (French-locale ones included)."""
 
+import codecs
 import csv
 import io
 import re
@@ -11,19 +12,47 @@ from flask_babel import lazy_gettext as _l
 
 from gie.errors import ImportFailed
 
+#: the encodings an import page or command offers; "auto" tells them apart by itself
+ENCODINGS = ("auto", "utf-8", "cp1252")
 
-def read_rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """Decode a CSV upload (UTF-8, with or without BOM; `,` or `;` separated).
+
+def decode(data: bytes, encoding: str = "auto") -> str:
+    """The text of an uploaded file: UTF-8 (with or without BOM) or Windows-1252.
+
+    "auto" tries strict UTF-8 first, then Windows-1252, with no dependency and no guessing.
+    Windows-1252 text is valid UTF-8 only when each accented byte is followed by the exact
+    continuation bytes UTF-8 expects (é is the single byte E9, which UTF-8 wants followed by
+    two bytes from 80-BF): labels such as "Facture réglée" never are. A statistical guesser
+    such as charset-normalizer may take a short French file for another Latin code page.
+    Raises ImportFailed naming the encoding tried.
+    """
+    if encoding in ("auto", "utf-8") or data.startswith(codecs.BOM_UTF8):
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            if encoding == "utf-8":
+                raise ImportFailed(
+                    _l("The file is not UTF-8 text."),
+                    [(1, _l("Choose Windows-1252, or save the file as CSV UTF-8."))],
+                ) from None
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise ImportFailed(
+            _l("The file is neither UTF-8 nor Windows-1252 text."),
+            [(1, _l("Save it as CSV UTF-8."))],
+        ) from None
+
+
+def read_rows(
+    data: bytes, *, encoding: str = "auto"
+) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """Decode a CSV upload (see `decode`; `,` or `;` separated; LF or CRLF line ends).
 
     Returns the lower-cased header and (line number, row) pairs, the header being line 1.
     Raises ImportFailed when the file cannot be read at all.
     """
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFailed(
-            _l("The file is not UTF-8 text."), [(1, _l("Save it as CSV UTF-8."))]
-        ) from None
+    text = decode(data, encoding)
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)

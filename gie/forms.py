@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, StringField
+from wtforms import SelectChoice, SelectField, StringField
 
 from gie.csvfiles import parse_decimal
 from gie.money import D
@@ -15,6 +15,15 @@ def choices(options: dict | list[tuple], blank: str | None = None) -> list[Selec
     items = options.items() if isinstance(options, dict) else options
     listed = [SelectChoice(value, label) for value, label in items]
     return [SelectChoice("", blank), *listed] if blank is not None else listed
+
+
+def encoding_field() -> SelectField:
+    """The encoding of an uploaded CSV: found by itself, or said by the user."""
+    return SelectField(
+        _l("Encoding"),
+        choices=choices({"auto": _l("Automatic"), "utf-8": "UTF-8", "cp1252": "Windows-1252"}),
+        default="auto",
+    )
 
 
 class MoneyField(StringField):

@@ -2,14 +2,16 @@
 (str, Decimal, date, int, None) and an optional totals row. Reports build a `Table`; the
 views choose the format.
 
-CSV is for machines: UTF-8, `,` separated, `.` decimal mark, ISO dates, header then rows
-then totals (no title line). XLSX is for people: title, header in bold, amounts as numbers
+CSV: header then rows then totals (no title line), ISO dates, UTF-8, in one of two dialects
+(`write_csv` is the one place that writes them): French, `;` separated with a decimal comma
+and a BOM, which a French-locale spreadsheet opens in columns; or international, `,` and `.`.
+Our importers read both. XLSX is for people: title, header in bold, amounts as numbers
 formatted `#,##0.00`, dates as dates, sized columns, the header frozen.
 """
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -27,6 +29,23 @@ DATE_FORMAT = "yyyy-mm-dd"
 #: characters that make a spreadsheet read a text cell as a formula (CSV/formula injection)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_WIDTH = 60
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    code: str
+    delimiter: str
+    decimal_mark: str
+    #: a UTF-8 byte order mark first: French-locale Excel reads the file as UTF-8 only then
+    bom: bool
+
+
+FRENCH = CsvDialect("fr", ";", ",", bom=True)
+INTERNATIONAL = CsvDialect("intl", ",", ".", bom=False)
+DIALECTS = {dialect.code: dialect for dialect in (FRENCH, INTERNATIONAL)}
+#: the `--dialect` option of the commands that write CSV: international unless asked, as
+#: scripts read their output
+DIALECT_HELP = "CSV dialect: fr (; and decimal comma, BOM) or intl (, and .)."
 
 
 @dataclass
@@ -57,30 +76,47 @@ def _safe_text(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def _csv_value(value: Cell) -> str:
+def _csv_value(value: Cell, dialect: CsvDialect, guard_formulas: bool = True) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return format(value, "f")
+        return format(value, "f").replace(".", dialect.decimal_mark)
     if isinstance(value, datetime):
         return value.isoformat(timespec="seconds")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, int):
         return str(value)
-    return _safe_text(str(value))
+    return _safe_text(str(value)) if guard_formulas else str(value)
 
 
-def to_csv(table: Table) -> str:
-    """The table as CSV text: header, rows, then the totals row if any."""
+def write_csv(
+    header: Sequence[str],
+    rows: Iterable[Sequence[Cell]],
+    dialect: CsvDialect = INTERNATIONAL,
+    *,
+    guard_formulas: bool = True,
+) -> str:
+    """CSV text in a dialect: its separator, its decimal mark on Decimal cells, its BOM.
+
+    Amounts must be Decimal cells to take the dialect's decimal mark. Text cells that a
+    spreadsheet would run as a formula are quoted with `'`, unless `guard_formulas` is off:
+    files made to be imported back (a phone number +212...) keep their text as it is.
+    """
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(_safe_text(str(header)) for header in table.headers)
-    for row in table.rows:
-        writer.writerow(_csv_value(value) for value in row)
-    if table.totals is not None:
-        writer.writerow(_csv_value(value) for value in table.totals)
+    if dialect.bom:
+        out.write("\ufeff")
+    writer = csv.writer(out, delimiter=dialect.delimiter, lineterminator="\r\n")
+    writer.writerow(_safe_text(str(name)) for name in header)
+    for row in rows:
+        writer.writerow(_csv_value(value, dialect, guard_formulas) for value in row)
     return out.getvalue()
+
+
+def to_csv(table: Table, dialect: CsvDialect = INTERNATIONAL) -> str:
+    """The table as CSV text: header, rows, then the totals row if any."""
+    rows = [*table.rows, table.totals] if table.totals is not None else table.rows
+    return write_csv(table.headers, rows, dialect)
 
 
 def _sheet_title(title: str) -> str:

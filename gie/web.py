@@ -10,8 +10,10 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import Response, flash, g, redirect, request
+from flask_babel import get_locale
 
 from gie.errors import DomainError
+from gie.tabular import DIALECTS, FRENCH, INTERNATIONAL, CsvDialect
 
 
 def attach_errors(form, error: DomainError) -> list[str]:
@@ -72,10 +74,19 @@ def _path_of(url: str) -> str | None:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+def csv_dialect() -> CsvDialect:
+    """The CSV dialect a download asks for (`?dialect=fr|intl`); else French when the
+    interface is, so that a French spreadsheet opens it in columns."""
+    chosen = DIALECTS.get(request.args.get("dialect", ""))
+    if chosen is not None:
+        return chosen
+    return FRENCH if str(get_locale()).startswith("fr") else INTERNATIONAL
+
+
 def csv_response(text: str, filename: str) -> Response:
-    # A BOM so that spreadsheets open the UTF-8 (Arabic names) correctly.
+    # A BOM so that spreadsheets open the UTF-8 (Arabic names) correctly, whatever the dialect.
     return Response(
-        "\ufeff" + text,
+        text if text.startswith("\ufeff") else "\ufeff" + text,
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -8,6 +8,7 @@ import click
 
 from gie import db
 from gie.command_line import CommandGroup
+from gie.tabular import DIALECT_HELP, DIALECTS
 from press import indicators, services
 
 press_cli = CommandGroup("press", help="Programme actors and the observatory feed.")
@@ -35,15 +36,16 @@ def load(path: Path):
     show_default=True,
     help="One cell per filière and province, per filière, or per province.",
 )
+@click.option("--dialect", type=click.Choice(sorted(DIALECTS)), default="intl", help=DIALECT_HELP)
 @click.option("--output", type=click.Path(dir_okay=False, writable=True, path_type=Path))
-def indicators_command(year: int, output_format: str, by: str, output: Path | None):
+def indicators_command(year: int, output_format: str, by: str, dialect: str, output: Path | None):
     """The observatory feed of a year: anonymised indicators by filière and province (or by
     filière or province only), cells of fewer than 3 cooperatives suppressed."""
     feed = indicators.observatory_indicators(db.session, year, by)
     if output_format == "json":
         text = json.dumps(indicators.as_dict(feed), ensure_ascii=False, indent=2) + "\n"
     else:
-        text = indicators.to_csv(feed)
+        text = indicators.to_csv(feed, DIALECTS[dialect])
     if output is None:
         click.echo(text, nl=False)
     else:

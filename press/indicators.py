@@ -353,5 +353,5 @@ def as_table(feed: Feed) -> tabular.Table:
     )
 
 
-def to_csv(feed: Feed) -> str:
-    return tabular.to_csv(as_table(feed))
+def to_csv(feed: Feed, dialect: tabular.CsvDialect = tabular.INTERNATIONAL) -> str:
+    return tabular.to_csv(as_table(feed), dialect)

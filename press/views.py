@@ -14,7 +14,7 @@ from markupsafe import Markup
 from gie import db, i18n
 from gie.cooperatives.models import FILIERES, PROVINCES
 from gie.security import has_permission, requires
-from gie.web import csv_response
+from gie.web import csv_dialect, csv_response
 from press import indicators, reports
 from press.models import Project
 
@@ -152,7 +152,7 @@ def observatory():
 def observatory_csv():
     year, by = _year(), _grouping()
     feed = indicators.observatory_indicators(db.session, year, by)
-    return csv_response(indicators.to_csv(feed), f"observatory-{year}-{by}.csv")
+    return csv_response(indicators.to_csv(feed, csv_dialect()), f"observatory-{year}-{by}.csv")
 
 
 @bp.get("/observatory.json")

@@ -29,7 +29,7 @@ from gie.cooperatives.models import FILIERES, PROVINCES, Cooperative
 from gie.errors import ValidationError
 from gie.forms import ConfirmForm
 from gie.security import get_scoped, has_permission, is_scoped, public, requires
-from gie.web import csv_response, refusal_returns_to, refusal_shows
+from gie.web import csv_dialect, csv_response, refusal_returns_to, refusal_shows
 from training import pdf, reports, services
 from training.forms import AGE_BAND_LABELS, BookingForm, CourseForm, SessionForm
 from training.models import CATEGORIES, Attendance, Booking, Course, TrainingSession
@@ -490,7 +490,7 @@ def indicators():
             [_("Dimension"), _("Value"), _("Participants")],
             [(dimension, value, count) for dimension, value, count in rows],
         )
-        return csv_response(tabular.to_csv(table), f"training-indicators-{year}.csv")
+        return csv_response(tabular.to_csv(table, csv_dialect()), f"training-indicators-{year}.csv")
     return render_template(
         "training/indicators.html",
         year=year,

@@ -5,7 +5,7 @@ from wtforms import DateField, DecimalField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from gie.cooperatives.models import FILIERES, LEGAL_FORMS, PROVINCES, STATUSES
-from gie.forms import choices
+from gie.forms import choices, encoding_field
 
 
 class CooperativeForm(FlaskForm):
@@ -47,3 +47,4 @@ class ImportForm(FlaskForm):
         _l("CSV file"),
         validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("Choose a .csv file."))],
     )
+    encoding = encoding_field()

@@ -40,13 +40,15 @@ def _convert(field: str, text: str):
     return text
 
 
-def import_cooperatives(session: Session, data: bytes) -> tuple[int, int]:
+def import_cooperatives(
+    session: Session, data: bytes, *, encoding: str = "auto"
+) -> tuple[int, int]:
     """Import a CSV of cooperatives; existing codes are updated with the columns given.
 
-    Returns (created, updated). Raises ImportFailed listing every bad line; nothing is
-    saved then.
+    `encoding` is one of `gie.csvfiles.ENCODINGS`. Returns (created, updated). Raises
+    ImportFailed listing every bad line; nothing is saved then.
     """
-    header, rows = read_rows(data)
+    header, rows = read_rows(data, encoding=encoding)
     missing = [c for c in services.REQUIRED if c not in header]
     if missing:
         raise ImportFailed(

@@ -1,7 +1,5 @@
 """Read side of the registry: the filtered, paginated list and the CSV export."""
 
-import csv
-import io
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
@@ -10,6 +8,7 @@ from sqlalchemy.orm import Session
 from gie.cooperatives.models import Cooperative
 from gie.cooperatives.services import FIELDS
 from gie.security import scope
+from gie.tabular import INTERNATIONAL, CsvDialect, write_csv
 
 
 @dataclass
@@ -62,26 +61,21 @@ def search(session: Session, filters: Filters, user, *, page: int = 1, size: int
     return Page(list(items), total, page, size)
 
 
-def _csv(cooperatives) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(FIELDS)
-    for cooperative in cooperatives:
-        writer.writerow(
-            "" if getattr(cooperative, name) is None else getattr(cooperative, name)
-            for name in FIELDS
-        )
-    return out.getvalue()
+def _csv(cooperatives, dialect: CsvDialect) -> str:
+    rows = ([getattr(cooperative, name) for name in FIELDS] for cooperative in cooperatives)
+    return write_csv(FIELDS, rows, dialect, guard_formulas=False)
 
 
-def export_csv(session: Session, filters: Filters, user) -> str:
+def export_csv(
+    session: Session, filters: Filters, user, dialect: CsvDialect = INTERNATIONAL
+) -> str:
     """The filtered list in the import's own columns, so an export can be edited and
-    imported back."""
-    return _csv(session.scalars(_filtered(filters, user).order_by(Cooperative.code)))
+    imported back (the import reads either dialect)."""
+    return _csv(session.scalars(_filtered(filters, user).order_by(Cooperative.code)), dialect)
 
 
-def export_one_csv(cooperative: Cooperative) -> str:
-    return _csv([cooperative])
+def export_one_csv(cooperative: Cooperative, dialect: CsvDialect = INTERNATIONAL) -> str:
+    return _csv([cooperative], dialect)
 
 
 def choices(session: Session) -> list[tuple[int, str]]:

@@ -8,7 +8,7 @@ from gie.cooperatives.forms import CooperativeForm, ImportForm
 from gie.cooperatives.models import FILIERES, LEGAL_FORMS, PROVINCES, STATUSES
 from gie.errors import ImportFailed
 from gie.security import is_scoped, requires
-from gie.web import csv_response, page_number, refusal_shows
+from gie.web import csv_dialect, csv_response, page_number, refusal_shows
 
 bp = Blueprint("cooperatives", __name__, url_prefix="/cooperatives")
 
@@ -45,7 +45,7 @@ def index():
 @bp.get("/export.csv")
 @requires("cooperatives.export")
 def export():
-    text = reports.export_csv(db.session, _filters(), current_user)
+    text = reports.export_csv(db.session, _filters(), current_user, csv_dialect())
     return csv_response(text, "cooperatives.csv")
 
 
@@ -66,7 +66,9 @@ def detail(cooperative_id: int):
 @requires("cooperatives.export")
 def export_one(cooperative_id: int):
     cooperative = services.get_cooperative(db.session, cooperative_id, actor=current_user)
-    return csv_response(reports.export_one_csv(cooperative), f"{cooperative.code}.csv")
+    return csv_response(
+        reports.export_one_csv(cooperative, csv_dialect()), f"{cooperative.code}.csv"
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -104,23 +106,23 @@ def edit(cooperative_id: int):
 @requires("cooperatives.import")
 def import_csv():
     form = ImportForm()
-    line_errors = []
-    if form.validate_on_submit():
-        try:
-            created, updated = importers.import_cooperatives(db.session, form.file.data.read())
-        except ImportFailed as failure:
-            db.session.rollback()
-            flash(str(failure.message), "error")
-            line_errors = failure.line_errors
-        else:
-            flash(
-                _(
-                    "Import done: %(created)d created, %(updated)d updated.",
-                    created=created,
-                    updated=updated,
-                ),
-                "success",
-            )
-            return redirect(url_for(".index"))
-    status = 422 if (form.errors or line_errors) else 200
-    return render_template("cooperatives/import.html", form=form, line_errors=line_errors), status
+
+    def page(refusal: ImportFailed | None = None) -> str:
+        line_errors = getattr(refusal, "line_errors", [])
+        return render_template("cooperatives/import.html", form=form, line_errors=line_errors)
+
+    if not form.validate_on_submit():
+        return page(), 422 if form.errors else 200
+    refusal_shows(page, form)
+    created, updated = importers.import_cooperatives(
+        db.session, form.file.data.read(), encoding=form.encoding.data
+    )
+    flash(
+        _(
+            "Import done: %(created)d created, %(updated)d updated.",
+            created=created,
+            updated=updated,
+        ),
+        "success",
+    )
+    return redirect(url_for(".index"))

@@ -3,7 +3,7 @@ on expenses, on fixed assets) and where the settlement carries a credit or books
 due; existing ledgers get the CGNC accounts the returns used until now.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-07 23:42:38.043760
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0010'
-down_revision: str | None = '0008'
+down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

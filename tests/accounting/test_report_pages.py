@@ -157,10 +157,11 @@ def test_downloads_carry_the_report_s_figures(client, login_as, books, session):
     csv = client.get(url(books, "trial-balance", format="csv", **PERIOD))
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
     assert csv.headers["Content-Disposition"].startswith("attachment;")
-    rows = [line.split(",") for line in csv.text.lstrip("\ufeff").splitlines()]
+    # French interface: the French dialect
+    rows = [line.split(";") for line in csv.text.lstrip("\ufeff").splitlines()]
     bank = next(row for row in rows if row[0] == "5141")
-    assert bank[2:] == ["0.00", "0.00", "5700.00", "300.00", "5400.00", "0.00"]
-    assert rows[-1][4:6] == ["7200.00", "7200.00"]
+    assert bank[2:] == ["0,00", "0,00", "5700,00", "300,00", "5400,00", "0,00"]
+    assert rows[-1][4:6] == ["7200,00", "7200,00"]
 
     xlsx = client.get(
         url(
@@ -202,7 +203,7 @@ def test_downloads_carry_the_report_s_figures(client, login_as, books, session):
 
     journal = client.get(url(books, "journal", journal="VT", format="csv", **PERIOD)).text
     assert "VT-2026-00001" in journal and "BQ-2026-00001" not in journal
-    assert "1200.00" in journal
+    assert "Total;;;;;;;;1200,00;1200,00" in journal
 
     bilan = client.get(url(books, "balance-sheet", on="2026-12-31", format="xlsx"))
     sheet = openpyxl.load_workbook(io.BytesIO(bilan.data)).active
@@ -257,7 +258,9 @@ def test_a_download_too_long_for_its_format_sends_back_to_the_page(
 
 def test_one_date_given_the_other_comes_from_the_fiscal_year(client, login_as, books):
     login_as("accountant")
-    csv = client.get(url(books, "trial-balance", date_from="2026-03-01", format="csv"))
+    csv = client.get(
+        url(books, "trial-balance", date_from="2026-03-01", format="csv", dialect="intl")
+    )
     assert csv.status_code == 200
     assert csv.headers["Content-Disposition"].endswith('-2026-03-01-2026-12-31.csv"')
     bank = next(line.split(",") for line in csv.text.splitlines() if line.startswith("5141"))

@@ -226,9 +226,9 @@ def test_entry_list_marks_entries_without_document_and_filters_them(
     assert "Frais bancaires" in missing
     assert "Facture EDF" not in missing
     export = client.get(f"/books/ledgers/{ledger.id}/documents/missing.csv")
-    rows = list(csv.reader(io.StringIO(export.text.lstrip("\ufeff"))))
+    rows = list(csv.reader(io.StringIO(export.text.lstrip("\ufeff")), delimiter=";"))
     assert [row[3] for row in rows[1:]] == ["Frais bancaires"]
-    assert rows[1][5] == "240.00"
+    assert rows[1][5] == "240,00"
     assert lacking.id in {
         e.id for e in documents.entries_without_documents(session, ledger.id).items
     }

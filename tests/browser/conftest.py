@@ -45,6 +45,10 @@ def live_server(databases):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=10)
+    # The next module's app binds the session to its own engine: close this one's pooled
+    # connections now, rather than leaving them to the garbage collector (ResourceWarning).
+    db.session.remove()
+    db.session.session_factory.kw["bind"].dispose()
 
 
 @pytest.fixture(scope="module")

@@ -130,7 +130,9 @@ def test_analysis_page_and_csv(client, login_as, history):
     export = client.get("/commercial/analysis.csv?report=forecast")
     assert export.status_code == 200
     assert export.mimetype == "text/csv"
-    assert "2031-03,2,15000.50,5500.30" in export.text
+    assert "2031-03;2;15000,50;5500,30" in export.text
+    international = client.get("/commercial/analysis.csv?report=forecast&dialect=intl")
+    assert "2031-03,2,15000.50,5500.30" in international.text
     for report in ("conversion", "lost-reasons", "won-lost-filiere", "won-lost-adviser"):
         assert client.get(f"/commercial/analysis.csv?report={report}").status_code == 200
     assert client.get("/commercial/analysis.csv?report=nothing").status_code == 404

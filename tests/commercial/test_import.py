@@ -6,6 +6,8 @@ from sqlalchemy import func, select
 
 from commercial import services
 from commercial.models import Buyer, Contact, Lead
+from gie.audit.models import AuditEntry
+from tests.snapshot import assert_unchanged, snapshot
 
 
 def _upload(client, text: str):
@@ -90,3 +92,55 @@ def test_unknown_columns_are_refused(client, session, login_as):
     response = _upload(client, "buyer,colour\nX,bleu\n")
     assert response.status_code == 422
     assert "colour" in response.text
+
+
+LEADS_1252 = "\r\n".join(
+    [
+        "buyer;kind;city;phone;title;amount;expected_close",
+        "Hôtel Façade;hotel;Tétouan;0661009901;Miel à la cire, crème;2 500,50;30/06/2031",
+        "",
+    ]
+).encode("cp1252")
+
+
+def _upload_bytes(client, data: bytes, **fields):
+    return client.post(
+        "/commercial/leads/import",
+        data={"file": (io.BytesIO(data), "salon.csv"), **fields},
+        content_type="multipart/form-data",
+    )
+
+
+def test_a_windows_1252_file_with_crlf_imports_with_its_accents(client, session, login_as):
+    login_as("sales_adviser")
+    page = client.get("/commercial/leads/import").text
+    assert 'name="encoding"' in page and "Windows-1252" in page
+    response = _upload_bytes(client, LEADS_1252)
+    assert response.status_code == 200, response.text
+    lead = session.scalar(select(Lead).where(Lead.title == "Miel à la cire, crème"))
+    assert lead.buyer.name == "Hôtel Façade"
+    assert str(lead.amount) == "2500.50"
+    assert lead.expected_close_on.isoformat() == "2031-06-30"
+
+
+def test_the_same_leads_file_again_is_refused_then_forced_with_the_box(client, session, login_as):
+    login_as("sales_adviser", name="Nadia Amrani")
+    assert _upload_bytes(client, LEADS_1252).status_code == 200
+    leads = _count(session, Lead)
+    before = snapshot(session)
+
+    refused = _upload_bytes(client, LEADS_1252)
+    assert refused.status_code == 422
+    assert "(salon.csv) a déjà été importé le" in refused.text
+    assert "par Nadia Amrani" in refused.text
+    assert 'name="allow_duplicate"' in refused.text
+    assert_unchanged(session, before)
+    assert _count(session, Lead) == leads
+
+    forced = _upload_bytes(client, LEADS_1252, allow_duplicate="y")
+    assert forced.status_code == 200
+    assert _count(session, Lead) == leads + 1
+    audited = session.scalars(
+        select(AuditEntry).where(AuditEntry.record_type == "ImportedLeadsFile")
+    ).all()
+    assert [entry.after["forced"] for entry in audited] == [False, True]

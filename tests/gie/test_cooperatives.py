@@ -126,9 +126,10 @@ def test_export_csv_follows_the_filters_and_reads_back(client, login_as, make_co
     make_cooperative(filiere="wood")
     response = client.get("/cooperatives/export.csv?filiere=honey")
     assert response.headers["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
+    text = response.data.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
     assert [r["code"] for r in rows] == [honey.code]
-    assert rows[0]["share_capital"] == "1500.75"
+    assert rows[0]["share_capital"] == "1500,75"
     assert rows[0]["filiere"] == "honey"
 
 
@@ -223,3 +224,44 @@ def test_sales_adviser_cannot_edit_or_import(client, login_as, make_cooperative)
     cooperative = make_cooperative()
     assert client.get(f"/cooperatives/{cooperative.id}/edit").status_code == 403
     assert client.post("/cooperatives/import").status_code == 403
+
+
+# A French Excel's "CSV (separator: semicolon)": Windows-1252, CRLF, decimal comma, day first.
+COOPERATIVES_1252 = "\r\n".join(
+    [
+        "code;name;filiere;province;share_capital;created_on",
+        "COOP-501;Coopérative Façonnière à Chefchaouen;honey;MA-HOC;1 500,75;31/03/2019",
+        "",
+    ]
+).encode("cp1252")
+
+
+def test_a_windows_1252_file_imports_through_the_page(client, session, login_as):
+    login_as("accountant")
+    page = client.get("/cooperatives/import").text
+    assert 'name="encoding"' in page and "Windows-1252" in page
+    response = client.post(
+        "/cooperatives/import", data={"file": (io.BytesIO(COOPERATIVES_1252), "coops.csv")}
+    )
+    assert response.status_code == 302, response.text
+    saved = session.scalar(select(Cooperative).where(Cooperative.code == "COOP-501"))
+    assert saved.name == "Coopérative Façonnière à Chefchaouen"
+    assert str(saved.share_capital) == "1500.75"
+
+
+def test_a_windows_1252_file_imports_through_the_command(session, runner, tmp_path):
+    path = tmp_path / "coops.csv"
+    path.write_bytes(COOPERATIVES_1252)
+    result = runner.invoke(args=["cooperatives", "import", str(path), "--encoding", "cp1252"])
+    assert result.exit_code == 0, result.output
+    saved = session.scalar(select(Cooperative).where(Cooperative.code == "COOP-501"))
+    assert saved.name == "Coopérative Façonnière à Chefchaouen"
+    assert saved.created_on.isoformat() == "2019-03-31"
+
+
+def test_the_export_in_the_international_dialect_when_asked(client, login_as, make_cooperative):
+    login_as("accountant")
+    honey = make_cooperative(filiere="honey", share_capital=Decimal("1500.75"))
+    response = client.get("/cooperatives/export.csv?filiere=honey&dialect=intl")
+    rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert [(r["code"], r["share_capital"]) for r in rows] == [(honey.code, "1500.75")]

@@ -291,7 +291,10 @@ def test_observatory_page_shows_the_table_and_downloads(client, login_as, year_o
     page = client.get(f"/programme/observatory?year={YEAR}")
     assert page.status_code == 200
     assert page.text.count("data-suppressed") == 2
-    assert f'href="/programme/observatory.csv?year={YEAR}&amp;by=filiere_province"' in page.text
+    assert (
+        f'href="/programme/observatory.csv?year={YEAR}&amp;by=filiere_province&amp;dialect=fr"'
+        in page.text
+    )
     assert f'href="/programme/observatory.json?year={YEAR}&amp;by=filiere_province"' in page.text
     download = client.get(f"/programme/observatory.csv?year={YEAR}")
     assert download.status_code == 200 and download.mimetype == "text/csv"
@@ -423,10 +426,12 @@ def test_observatory_page_groups_by_filiere(client, login_as, weavers):
     assert 'data-cell="weaving"' in page.text and "data-suppressed" not in page.text
     assert "Prefecture or province</th>" not in page.text
     assert "1 850,25" in page.text.replace("\u202f", " ").replace("\xa0", " ")
-    assert f'href="/programme/observatory.csv?year={YEAR}&amp;by=filiere"' in page.text
+    assert (
+        f'href="/programme/observatory.csv?year={YEAR}&amp;by=filiere&amp;dialect=fr"' in page.text
+    )
     assert f'href="/programme/observatory.json?year={YEAR}&amp;by=filiere"' in page.text
     download = client.get(f"/programme/observatory.csv?year={YEAR}&by=filiere")
-    assert download.text.lstrip("\ufeff").startswith("row,year,filiere,suppressed,")
+    assert download.text.lstrip("\ufeff").startswith("row;year;filiere;suppressed;")
     assert f"observatory-{YEAR}-filiere.csv" in download.headers["Content-Disposition"]
     split = client.get(f"/programme/observatory?year={YEAR}")
     assert split.text.count("data-suppressed") == 3
