@@ -1,4 +1,4 @@
-"""`flask --app gie press ...`"""
+"""`flask --app gie programme ...`"""
 
 import json
 from datetime import date
@@ -8,12 +8,12 @@ import click
 
 from gie import db
 from gie.command_line import CommandGroup
-from press import indicators, services
+from programme import indicators, services
 
-press_cli = CommandGroup("press", help="Programme actors and the observatory feed.")
+programme_cli = CommandGroup("programme", help="Programme actors and the observatory feed.")
 
 
-@press_cli.command("load")
+@programme_cli.command("load")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def load(path: Path):
     """Load (or refresh) the programme's actors and projects from a TOML file; the file is
@@ -25,7 +25,7 @@ def load(path: Path):
     )
 
 
-@press_cli.command("indicators")
+@programme_cli.command("indicators")
 @click.option("--year", type=click.IntRange(2000, 2100), default=lambda: date.today().year)
 @click.option("--format", "output_format", type=click.Choice(["csv", "json"]), default="csv")
 @click.option(

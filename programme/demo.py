@@ -3,7 +3,7 @@ shipped file. Loading again changes nothing."""
 
 from sqlalchemy.orm import Session
 
-from press import services
+from programme import services
 
 
 def load(session: Session) -> None:

@@ -1,6 +1,6 @@
 """The regional programme's actors (PRESS, MESS, ORESS, NORESS, the GIE and their partners),
 the relations between them, and the NORESS consortium projects with the member cooperatives
-taking part. Read-only: the records change only when `press.services.load_actors` loads the
+taking part. Read-only: the records change only when `programme.services.load_actors` loads the
 shipped data file, and a flush guard refuses every other write."""
 
 from contextvars import ContextVar
@@ -51,6 +51,7 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(value) for value in values)})"
 
 
+# The tables keep the package's former name (press_*): renaming them is not worth a migration.
 class Actor(Base):
     __tablename__ = "press_actor"
     __table_args__ = (
@@ -164,35 +165,35 @@ class ProjectCooperative(Base):
     cooperative = relationship("Cooperative")
 
 
-PRESS_MODELS = (Actor, ActorRelation, Project, ProjectCooperative)
+PROGRAMME_MODELS = (Actor, ActorRelation, Project, ProjectCooperative)
 
-#: on only while `press.services.load_actors` runs: the one path allowed to write
-loading: ContextVar[bool] = ContextVar("press_loading", default=False)
+#: on only while `programme.services.load_actors` runs: the one path allowed to write
+loading: ContextVar[bool] = ContextVar("programme_loading", default=False)
 
 
-class PressReadOnly(DomainError):
+class ProgrammeReadOnly(DomainError):
     """Something other than the loader tried to change the programme's actors or projects."""
 
     status_code = 403
 
 
-def _refused() -> PressReadOnly:
-    return PressReadOnly(
+def _refused() -> ProgrammeReadOnly:
+    return ProgrammeReadOnly(
         _l("Programme actors and projects are read-only: load the actors file to change them.")
     )
 
 
 @event.listens_for(Session, "before_flush")
-def _guard_press_records(session, _flush_context, _instances):
-    """Whatever the code path (views, scripts, a shell), only the loader writes press
+def _guard_programme_records(session, _flush_context, _instances):
+    """Whatever the code path (views, scripts, a shell), only the loader writes programme
     records: the check runs on every flush, not only where a page could offer an edit."""
     if loading.get():
         return
     for obj in (*session.new, *session.deleted):
-        if isinstance(obj, PRESS_MODELS):
+        if isinstance(obj, PROGRAMME_MODELS):
             raise _refused()
     for obj in session.dirty:
-        if isinstance(obj, PRESS_MODELS) and session.is_modified(obj):
+        if isinstance(obj, PROGRAMME_MODELS) and session.is_modified(obj):
             raise _refused()
 
 
@@ -201,5 +202,5 @@ def _refuse_bulk_changes(state):
     """Bulk UPDATE/DELETE through the ORM would skip the flush guard."""
     if loading.get() or not (state.is_update or state.is_delete):
         return
-    if any(mapper.class_ in PRESS_MODELS for mapper in state.all_mappers):
+    if any(mapper.class_ in PROGRAMME_MODELS for mapper in state.all_mappers):
         raise _refused()

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from gie.security import scope
-from press.models import ACTOR_KINDS, Actor, ActorRelation, Project, ProjectCooperative
+from programme.models import ACTOR_KINDS, Actor, ActorRelation, Project, ProjectCooperative
 
 
 def directory(session: Session) -> list[tuple[str, list[Actor]]]:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from gie.cooperatives.models import Cooperative
 from gie.errors import ImportFailed
-from press.models import (
+from programme.models import (
     ACTOR_KINDS,
     PROJECT_ROLES,
     RELATION_KINDS,
@@ -387,7 +387,7 @@ def load_actors(session: Session, source: Path | str) -> LoadSummary:
     try:
         summary = _write(session, parsed)
         # flushed here, while the loader's flag is on: the read-only guard refuses any
-        # press write that reaches a flush later
+        # programme write that reaches a flush later
         session.flush()
     finally:
         loading.reset(token)

@@ -15,10 +15,10 @@ from gie import db, i18n
 from gie.cooperatives.models import FILIERES, PROVINCES
 from gie.security import has_permission, requires
 from gie.web import csv_response
-from press import indicators, reports
-from press.models import Project
+from programme import indicators, reports
+from programme.models import Project
 
-bp = Blueprint("press", __name__, url_prefix="/programme", template_folder="templates")
+bp = Blueprint("programme", __name__, url_prefix="/programme", template_folder="templates")
 
 #: the first year the GIE could report on (it was created in 2015)
 FIRST_YEAR = 2015
@@ -77,36 +77,36 @@ def _helpers():
 
 
 @bp.get("/")
-@requires("press.view")
+@requires("programme.view")
 def directory():
     return render_template(
-        "press/directory.html",
+        "programme/directory.html",
         groups=reports.directory(db.session),
         projects=reports.projects(db.session),
     )
 
 
 @bp.get("/actors/<int:actor_id>")
-@requires("press.view")
+@requires("programme.view")
 def actor_detail(actor_id: int):
     actor = reports.actor(db.session, actor_id)
     if actor is None:
         abort(404)
     return render_template(
-        "press/actor.html",
+        "programme/actor.html",
         actor=actor,
         funded=reports.funded_projects(db.session, actor.id),
     )
 
 
 @bp.get("/projects/<int:project_id>")
-@requires("press.view")
+@requires("programme.view")
 def project_detail(project_id: int):
     project = db.session.get(Project, project_id)
     if project is None:
         abort(404)
     return render_template(
-        "press/project.html",
+        "programme/project.html",
         project=project,
         members=reports.project_members(db.session, project.id, current_user),
     )
@@ -127,11 +127,11 @@ def _grouping() -> str:
 
 
 @bp.get("/observatory")
-@requires("press.indicators")
+@requires("programme.indicators")
 def observatory():
     year, by = _year(), _grouping()
     return render_template(
-        "press/observatory.html",
+        "programme/observatory.html",
         year=year,
         years=range(date.today().year, FIRST_YEAR - 1, -1),
         by=by,
@@ -148,7 +148,7 @@ def observatory():
 
 
 @bp.get("/observatory.csv")
-@requires("press.indicators")
+@requires("programme.indicators")
 def observatory_csv():
     year, by = _year(), _grouping()
     feed = indicators.observatory_indicators(db.session, year, by)
@@ -156,7 +156,7 @@ def observatory_csv():
 
 
 @bp.get("/observatory.json")
-@requires("press.indicators")
+@requires("programme.indicators")
 def observatory_json():
     year, by = _year(), _grouping()
     feed = indicators.observatory_indicators(db.session, year, by)
@@ -171,9 +171,9 @@ def cooperative_panel(cooperative) -> Markup | str:
     """The projects a cooperative takes part in, for its page (registered by the composition
     root in `gie_cooperative_panels`); nothing when it has none or the user may not see the
     programme."""
-    if not has_permission(current_user, "press.view"):
+    if not has_permission(current_user, "programme.view"):
         return ""
     places = reports.cooperative_projects(db.session, cooperative.id)
     if not places:
         return ""
-    return Markup(render_template("press/_cooperative_panel.html", places=places, **_helpers()))
+    return Markup(render_template("programme/_cooperative_panel.html", places=places, **_helpers()))

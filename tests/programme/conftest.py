@@ -3,7 +3,7 @@ carry the demo codes it names."""
 
 import pytest
 
-from press import services
+from programme import services
 
 #: the demo cooperatives' codes the shipped file names, with a filière and province each
 DEMO_CODES = {

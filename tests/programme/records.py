@@ -1,12 +1,12 @@
-"""Reading the press records back in tests."""
+"""Reading the programme records back in tests."""
 
 from sqlalchemy import func, select
 
-from press.models import Actor, ActorRelation, Project, ProjectCooperative
+from programme.models import Actor, ActorRelation, Project, ProjectCooperative
 
 
 def snapshot(session) -> dict:
-    """Every press record as comparable rows: ids, keys and the columns that matter."""
+    """Every programme record as comparable rows: ids, keys and the columns that matter."""
     return {
         "actors": session.execute(
             select(Actor.id, Actor.key, Actor.kind, Actor.name).order_by(Actor.id)

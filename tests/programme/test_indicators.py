@@ -12,7 +12,7 @@ import pytest
 
 from billing import services as billing
 from billing.models import Invoice, Subscription
-from press import indicators
+from programme import indicators
 from training.models import Attendance, Booking, Course, TrainingSession
 
 YEAR = 2025
@@ -273,13 +273,22 @@ def test_json_carries_the_notes_and_exact_amounts(session, year_of_records):
 
 
 def test_cli_writes_the_feed_as_csv_or_json(runner, year_of_records, tmp_path):
-    result = runner.invoke(args=["press", "indicators", "--year", str(YEAR), "--format", "csv"])
+    result = runner.invoke(args=["programme", "indicators", "--year", str(YEAR), "--format", "csv"])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0].startswith("row,year,filiere,province,suppressed,")
     assert "cell,2025,honey,MA-HOC,true,,," in result.output
     path = tmp_path / "feed.json"
     result = runner.invoke(
-        args=["press", "indicators", "--year", str(YEAR), "--format", "json", "--output", str(path)]
+        args=[
+            "programme",
+            "indicators",
+            "--year",
+            str(YEAR),
+            "--format",
+            "json",
+            "--output",
+            str(path),
+        ]
     )
     assert result.exit_code == 0, result.output
     assert "3 cells (2 suppressed)" in result.output
@@ -397,21 +406,21 @@ def test_csv_and_json_state_the_grouping(session, weavers):
 
 
 def test_cli_groups_by_the_option(runner, weavers, tmp_path):
-    result = runner.invoke(args=["press", "indicators", "--year", str(YEAR), "--by", "filiere"])
+    result = runner.invoke(args=["programme", "indicators", "--year", str(YEAR), "--by", "filiere"])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0].startswith("row,year,filiere,suppressed,")
     assert "cell,2025,weaving,false,3,0,0,13,3,5,0,1850.25," in result.output
     path = tmp_path / "feed.json"
     result = runner.invoke(
         args=[
-            *("press", "indicators", "--year", str(YEAR), "--format", "json"),
+            *("programme", "indicators", "--year", str(YEAR), "--format", "json"),
             *("--by", "province", "--output", str(path)),
         ]
     )
     assert result.exit_code == 0, result.output
     assert "3 cells (3 suppressed)" in result.output
     assert json.loads(path.read_text(encoding="utf-8"))["grouping"] == "province"
-    result = runner.invoke(args=["press", "indicators", "--by", "town"])
+    result = runner.invoke(args=["programme", "indicators", "--by", "town"])
     assert result.exit_code == 2 and "town" in result.output
 
 

@@ -3,9 +3,9 @@
 import pytest
 
 from gie.errors import ImportFailed
-from press import services
-from press.models import Actor, ActorRelation, Project, ProjectCooperative
-from tests.press.records import actor_id, count, snapshot
+from programme import services
+from programme.models import Actor, ActorRelation, Project, ProjectCooperative
+from tests.programme.records import actor_id, count, snapshot
 
 SMALL = """
 [[actor]]
@@ -176,7 +176,7 @@ def test_a_malformed_file_on_an_empty_database_loads_nothing(session, demo_coope
 def test_cli_load_prints_the_counts(runner, session, demo_cooperatives, tmp_path):
     path = tmp_path / "actors.toml"
     path.write_text(SHIPPED, encoding="utf-8")
-    result = runner.invoke(args=["press", "load", str(path)])
+    result = runner.invoke(args=["programme", "load", str(path)])
     assert result.exit_code == 0, result.output
     assert "9 actors, 11 relations, 3 projects (9 cooperative places)" in result.output
     assert count(session, Actor) == 9
@@ -197,7 +197,7 @@ def test_cli_refuses_a_malformed_file_and_changes_nothing(runner, session, shipp
     path = tmp_path / "actors.toml"
     path.write_text(text, encoding="utf-8")
     before = snapshot(session)
-    result = runner.invoke(args=["press", "load", str(path)])
+    result = runner.invoke(args=["programme", "load", str(path)])
     assert result.exit_code == 1
     assert message in result.output and detail in result.output
     assert snapshot(session) == before

@@ -4,13 +4,13 @@ cooperatives (a president sees only their own), a cooperative's projects; read-o
 import pytest
 
 from gie.security import ROLES
-from tests.press.records import actor_id, project_id
+from tests.programme.records import actor_id, project_id
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def test_no_programme_route_accepts_a_write(app):
-    rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("press.")]
+    rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("programme.")]
     assert len(rules) == 6
     for rule in rules:
         assert not rule.methods & WRITE_METHODS, rule.rule

@@ -4,12 +4,12 @@ flush time, whatever the code path."""
 import pytest
 from sqlalchemy import delete, update
 
-from press.models import Actor, ActorRelation, PressReadOnly, Project, ProjectCooperative
-from tests.press.records import actor_id, project_id, snapshot
+from programme.models import Actor, ActorRelation, ProgrammeReadOnly, Project, ProjectCooperative
+from tests.programme.records import actor_id, project_id, snapshot
 
 
 def _refused(session, before):
-    with pytest.raises(PressReadOnly) as refused:
+    with pytest.raises(ProgrammeReadOnly) as refused:
         session.flush()
     assert "read-only" in str(refused.value.message)
     session.rollback()
@@ -56,10 +56,10 @@ def test_changing_a_project_or_its_cooperatives_is_refused(session, shipped):
 @pytest.mark.parametrize("model", [Actor, ActorRelation, Project, ProjectCooperative])
 def test_bulk_changes_are_refused(session, shipped, model):
     before = snapshot(session)
-    with pytest.raises(PressReadOnly):
+    with pytest.raises(ProgrammeReadOnly):
         session.execute(update(model).values(position=0))
     session.rollback()
-    with pytest.raises(PressReadOnly):
+    with pytest.raises(ProgrammeReadOnly):
         session.execute(delete(model))
     session.rollback()
     assert snapshot(session) == before
