@@ -80,3 +80,7 @@ def cooperative_projects(session: Session, cooperative_id: int) -> list[ProjectC
         .options(selectinload(ProjectCooperative.project).selectinload(Project.funder))
         .order_by(Project.position, Project.id)
     ).all()
+
+
+def project(session: Session, project_id: int) -> Project | None:
+    return session.get(Project, project_id)

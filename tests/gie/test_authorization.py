@@ -309,7 +309,8 @@ started = 2025-01-01
 """
     programme.load_actors(session, text)
     project = session.scalar(select(Project).where(Project.key == "auth-project"))
-    return {"actor_id": project.funder_id, "project_id": project.id}
+    # `path`: a page of the programme under its former /press/ address
+    return {"actor_id": project.funder_id, "project_id": project.id, "path": "observatory"}
 
 
 def _own_the_lead(session, ids, user):

@@ -11,7 +11,8 @@ WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 def test_no_programme_route_accepts_a_write(app):
     rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("programme.")]
-    assert len(rules) == 6
+    # six pages, and the two rules of their former /press/ addresses
+    assert len(rules) == 8
     for rule in rules:
         assert not rule.methods & WRITE_METHODS, rule.rule
 
@@ -124,3 +125,14 @@ def test_cooperative_without_project_has_no_programme_panel(client, login_as, ma
     page = client.get(f"/cooperatives/{cooperative.id}")
     assert page.status_code == 200
     assert "data-press-projects" not in page.text
+
+
+def test_former_press_addresses_move_permanently_to_the_programme(client, login_as, shipped):
+    login_as("accountant")
+    page = client.get("/press/observatory?year=2024&by=filiere")
+    assert page.status_code == 301
+    assert page.location == "/programme/observatory?year=2024&by=filiere"
+    directory = client.get("/press/")
+    assert directory.status_code == 301
+    assert directory.location == "/programme/"
+    assert client.get("/press/", follow_redirects=True).status_code == 200

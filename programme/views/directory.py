@@ -1,27 +1,17 @@
 """Programme pages, read-only (GET routes only): the directory of actors and projects, an
-actor with its relations both ways, a project with its cooperatives, the observatory feed;
-and the panel of a cooperative's projects shown on the cooperative's page."""
+actor with its relations both ways, a project with its cooperatives; and the panel of a
+cooperative's projects shown on the cooperative's page."""
 
-import json
-from datetime import date
-
-from flask import Blueprint, Response, abort, render_template, request
+from flask import abort, render_template
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
 from gie import db, i18n
-from gie.cooperatives.models import FILIERES, PROVINCES
 from gie.security import has_permission, requires
-from gie.web import csv_response
-from programme import indicators, reports
-from programme.models import Project
-
-bp = Blueprint("programme", __name__, url_prefix="/programme", template_folder="templates")
-
-#: the first year the GIE could report on (it was created in 2015)
-FIRST_YEAR = 2015
+from programme import reports
+from programme.blueprint import bp
 
 KIND_LABELS = {
     "regional_council": _l("Regional council"),
@@ -102,68 +92,13 @@ def actor_detail(actor_id: int):
 @bp.get("/projects/<int:project_id>")
 @requires("programme.view")
 def project_detail(project_id: int):
-    project = db.session.get(Project, project_id)
+    project = reports.project(db.session, project_id)
     if project is None:
         abort(404)
     return render_template(
         "programme/project.html",
         project=project,
         members=reports.project_members(db.session, project.id, current_user),
-    )
-
-
-def _year() -> int:
-    year = request.args.get("year", date.today().year, type=int)
-    if not FIRST_YEAR <= year <= date.today().year + 1:
-        abort(404)
-    return year
-
-
-def _grouping() -> str:
-    by = request.args.get("by", indicators.DEFAULT_GROUPING)
-    if by not in indicators.GROUPINGS:
-        abort(404)
-    return by
-
-
-@bp.get("/observatory")
-@requires("programme.indicators")
-def observatory():
-    year, by = _year(), _grouping()
-    return render_template(
-        "programme/observatory.html",
-        year=year,
-        years=range(date.today().year, FIRST_YEAR - 1, -1),
-        by=by,
-        groupings=indicators.GROUPING_LABELS,
-        grouped_by=indicators.GROUPINGS[by],
-        feed=indicators.observatory_indicators(db.session, year, by),
-        columns=indicators.COLUMNS,
-        column_labels=indicators.COLUMN_LABELS,
-        notes=indicators.notes(by),
-        threshold=indicators.THRESHOLD,
-        filieres=FILIERES,
-        provinces=PROVINCES,
-    )
-
-
-@bp.get("/observatory.csv")
-@requires("programme.indicators")
-def observatory_csv():
-    year, by = _year(), _grouping()
-    feed = indicators.observatory_indicators(db.session, year, by)
-    return csv_response(indicators.to_csv(feed), f"observatory-{year}-{by}.csv")
-
-
-@bp.get("/observatory.json")
-@requires("programme.indicators")
-def observatory_json():
-    year, by = _year(), _grouping()
-    feed = indicators.observatory_indicators(db.session, year, by)
-    return Response(
-        json.dumps(indicators.as_dict(feed), ensure_ascii=False, indent=2),
-        mimetype="application/json",
-        headers={"Content-Disposition": f'attachment; filename="observatory-{year}-{by}.json"'},
     )
 
 
