@@ -1,29 +1,18 @@
-"""The commercial blueprint: the pipeline (leads, stages, activities, analysis) here; the
-product catalogue and the buyers in product_views, on the same blueprint."""
+"""The sales advisers' pipeline: the board, leads and their moves, activities, stages."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
+from commercial import forms, reports, services
+from commercial.blueprint import bp
+from commercial.models import SOURCES, Lead, weighted_amount
 from gie import db
-from gie.errors import ImportFailed
+from gie.cooperatives.models import FILIERES
 from gie.forms import choices
 from gie.i18n import language
 from gie.security import requires
-from gie.web import csv_response, refusal_returns_to, refusal_shows, safe_next
-
-bp = Blueprint("commercial", __name__, url_prefix="/commercial", template_folder="templates")
-
-
-# --- The pipeline: board, leads, stages, activities, analysis, import ---------------------
-
-from commercial import forms, importers, reports, services  # noqa: E402
-from commercial.models import SOURCES, Activity, Buyer, Contact, Lead, Product  # noqa: E402
-from gie.cooperatives.models import FILIERES, Cooperative  # noqa: E402
-from gie.tabular import to_csv  # noqa: E402
-from gie.users.models import User  # noqa: E402
+from gie.web import refusal_returns_to, refusal_shows, safe_next
 
 
 def _stage_label(stage) -> str:
@@ -35,16 +24,6 @@ def stage_name(stage) -> str:
     return _stage_label(stage) if stage is not None else ""
 
 
-def _advisers():
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.role.in_(("sales_adviser", "admin")), User.active.is_(True))
-            .order_by(User.name)
-        )
-    )
-
-
 def _filters() -> dict:
     return {
         "owner_id": request.args.get("owner_id", type=int),
@@ -52,13 +31,6 @@ def _filters() -> dict:
         "filiere": request.args.get("filiere") if request.args.get("filiere") in FILIERES else "",
         "source": request.args.get("source") if request.args.get("source") in SOURCES else "",
     }
-
-
-def _cooperatives():
-    statement = select(Cooperative).order_by(Cooperative.code)
-    if current_user.role == "president":
-        statement = statement.where(Cooperative.id == current_user.cooperative_id)
-    return list(db.session.scalars(statement))
 
 
 @bp.get("/pipeline")
@@ -72,8 +44,8 @@ def pipeline():
         columns=columns,
         stages=stages,
         filters=filters,
-        advisers=_advisers() if current_user.role != "president" else [],
-        cooperatives=_cooperatives(),
+        advisers=reports.advisers(db.session, current_user),
+        cooperatives=reports.cooperatives(db.session, current_user),
         filieres=FILIERES,
         sources=forms.SOURCE_LABELS,
         can_edit=lambda lead: services.can_edit_lead(current_user, lead),
@@ -82,31 +54,25 @@ def pipeline():
 
 
 def _lead_form(form: forms.LeadForm, lead: Lead | None) -> forms.LeadForm:
-    buyers = db.session.scalars(select(Buyer).order_by(Buyer.name))
+    buyers = reports.buyers_by_name(db.session)
     form.buyer_id.choices = choices([(b.id, b.name) for b in buyers], blank="—")
     buyer_id = form.buyer_id.data or (lead.buyer_id if lead else None)
-    contacts = db.session.scalars(select(Contact).order_by(Contact.name))
+    contacts = reports.contacts(db.session, buyer_id)
     form.contact_id.choices = choices(
-        [
-            (c.id, f"{c.name} ({c.buyer.name})")
-            for c in contacts
-            if buyer_id is None or c.buyer_id == buyer_id
-        ],
-        blank="—",
+        [(c.id, f"{c.name} ({c.buyer.name})") for c in contacts], blank="—"
     )
-    form.cooperative_ids.choices = choices(
-        [(c.id, f"{c.code} · {c.name}") for c in _cooperatives()]
-    )
-    products = db.session.scalars(
-        select(Product).where(Product.active.is_(True)).order_by(Product.name)
-    )
+    cooperatives = reports.cooperatives(db.session, current_user)
+    form.cooperative_ids.choices = choices([(c.id, f"{c.code} · {c.name}") for c in cooperatives])
+    products = reports.active_products(db.session)
     form.product_ids.choices = choices(
         [(p.id, f"{p.name} ({p.cooperative.code})") for p in products]
     )
     form.stage_id.choices = choices(
         [(s.id, _stage_label(s)) for s in services.list_stages(db.session)]
     )
-    form.owner_id.choices = choices([(u.id, u.name) for u in _advisers()])
+    form.owner_id.choices = choices(
+        [(u.id, u.name) for u in reports.advisers(db.session, current_user)]
+    )
     return form
 
 
@@ -160,11 +126,6 @@ def lead(lead_id: int):
         [(s.id, _stage_label(s)) for s in services.list_stages(db.session)]
     )
     activity_form = forms.ActivityForm()
-    visible_cooperatives = [
-        lc.cooperative
-        for lc in record.cooperatives
-        if current_user.role != "president" or lc.cooperative_id == current_user.cooperative_id
-    ]
     return render_template(
         "commercial/pipeline/lead.html",
         lead=record,
@@ -172,11 +133,11 @@ def lead(lead_id: int):
         move_form=move_form,
         activity_form=activity_form,
         done_form=forms.DoneForm(),
-        cooperatives=visible_cooperatives,
+        cooperatives=reports.lead_cooperatives(db.session, record.id, current_user),
         timeline=services.timeline(db.session, record.id),
         sources=forms.SOURCE_LABELS,
         kinds=forms.ACTIVITY_KIND_LABELS,
-        weighted=services.weighted_amount(record),
+        weighted=weighted_amount(record.amount, record.probability),
     )
 
 
@@ -251,10 +212,6 @@ def add_activity(lead_id: int):
 @bp.post("/activities/<int:activity_id>/done")
 @requires("commercial.edit")
 def activity_done(activity_id: int):
-    activity = db.session.get(Activity, activity_id)
-    if activity is None:
-        abort(404)
-    _editable_lead(activity.lead_id)
     form = forms.DoneForm()
     services.complete_activity(
         db.session, activity_id, actor=current_user, outcome=form.outcome.data or ""
@@ -302,11 +259,7 @@ def _stages_page(form: forms.StageForm) -> str:
 @bp.route("/stages/<int:stage_id>/edit", methods=["GET", "POST"])
 @requires("commercial.stages")
 def edit_stage(stage_id: int):
-    from commercial.models import Stage
-
-    stage = db.session.get(Stage, stage_id)
-    if stage is None:
-        abort(404)
+    stage = services.get_stage(db.session, stage_id)
     form = forms.StageForm(obj=stage)
 
     def page() -> str:
@@ -326,89 +279,3 @@ def shift_stage(stage_id: int):
     offset = -1 if request.form.get("direction") == "up" else 1
     services.shift_stage(db.session, stage_id, offset)
     return redirect(url_for(".stages"))
-
-
-def _dimensions() -> dict:
-    """Presidents see the forecast and conversion of their leads, not the breakdowns by
-    adviser or by other cooperatives."""
-    return {} if current_user.role == "president" else DIMENSION_LABELS
-
-
-DIMENSION_LABELS = {
-    "filiere": _l("Filière"),
-    "cooperative": _l("Cooperative"),
-    "adviser": _l("Adviser"),
-    "source": _l("Source"),
-}
-
-
-@bp.get("/analysis")
-@requires("commercial.view")
-def analysis():
-    session = db.session
-    dimensions = _dimensions()
-    return render_template(
-        "commercial/pipeline/analysis.html",
-        forecast=reports.forecast(session, current_user),
-        conversion=reports.conversion(session, current_user),
-        won_lost={by: reports.won_lost(session, current_user, by) for by in dimensions},
-        lost_reasons=reports.lost_reasons(session, current_user),
-        dimensions=dimensions,
-        filieres=FILIERES,
-        sources=forms.SOURCE_LABELS,
-    )
-
-
-@bp.get("/analysis.csv")
-@requires("commercial.view")
-def analysis_csv():
-    session = db.session
-    report = request.args.get("report", "forecast")
-    if report == "forecast":
-        table = reports.forecast_table(session, current_user)
-    elif report == "conversion":
-        table = reports.conversion_table(session, current_user)
-    elif report == "lost-reasons":
-        table = reports.lost_reasons_table(session, current_user)
-    elif report.startswith("won-lost-") and report[9:] in _dimensions():
-        table = reports.won_lost_table(session, current_user, report[9:])
-    else:
-        abort(404)
-    return csv_response(to_csv(table), f"pipeline-{report}.csv")
-
-
-@bp.route("/leads/import", methods=["GET", "POST"])
-@requires("commercial.edit")
-def import_leads():
-    form = forms.LeadImportForm()
-    line_errors: list = []
-    result = None
-    if form.validate_on_submit() and form.file.data:
-        try:
-            result = importers.import_leads(db.session, form.file.data.read(), actor=current_user)
-        except ImportFailed as failure:
-            db.session.rollback()
-            flash(str(failure.message), "error")
-            line_errors = failure.line_errors
-        else:
-            flash(
-                _(
-                    "Import done: %(buyers)d buyers and %(leads)d leads created, "
-                    "%(duplicates)d duplicates.",
-                    buyers=result.buyers_created,
-                    leads=result.leads_created,
-                    duplicates=len(result.duplicates),
-                ),
-                "success",
-            )
-    status = 422 if line_errors else 200
-    return render_template(
-        "commercial/pipeline/import.html",
-        form=form,
-        line_errors=line_errors,
-        result=result,
-        columns=importers.COLUMNS,
-    ), status
-
-
-from commercial import product_views  # noqa: E402,F401  (registers its pages)
