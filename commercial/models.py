@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gie.db import Base, UTCDateTime, utcnow
 from gie.imported_files import ImportedFileColumns
-from gie.money import Money
+from gie.money import D, Money
 
 BUYER_KINDS = ("hotel", "restaurant", "shop", "exporter", "wholesaler", "fair_visitor", "other")
 SOURCES = ("trade_fair", "referral", "website", "walk_in", "call", "other")
@@ -173,6 +173,15 @@ class Lead(Base):
     products: Mapped[list["LeadProduct"]] = relationship(
         back_populates="lead", cascade="all, delete-orphan"
     )
+
+
+def weighted_amount(amount: Decimal, probability: int) -> Decimal:
+    """A lead's amount weighted by its probability (percent), rounded half up to the centime.
+
+    The one rule for the lead page, the board, the forecast and the adviser's home: their
+    totals add these per-lead figures, so the same leads give the same total everywhere.
+    """
+    return D(amount * probability / 100)
 
 
 class LeadCooperative(Base):

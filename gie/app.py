@@ -18,9 +18,9 @@ from gie.audit.services import current_actor_id
 from gie.errors import DomainError
 from gie.security import has_permission
 from gie.users.models import User
-from press import demo as press_demo
-from press import views as press_views
-from press.cli import press_cli
+from programme import demo as programme_demo
+from programme import views as programme_views
+from programme.cli import programme_cli
 from training import demo as training_demo
 
 CONTENT_SECURITY_POLICY = (
@@ -53,17 +53,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     accounting_cli.add_command(bookkeeping_cli.vat_return_command)
     app.cli.add_command(accounting_cli)
     app.cli.add_command(billing_cli)
-    app.cli.add_command(press_cli)
+    app.cli.add_command(programme_cli)
     app.extensions["gie_demo_loaders"] = [
         accounting_demo.load,
         billing_demo.load,
         bookkeeping_demo.load,
         commercial_demo.load,
         training_demo.load,
-        press_demo.load,
+        programme_demo.load,
     ]
     # Panels shown on a cooperative's page by packages the kernel does not import.
-    app.extensions["gie_cooperative_panels"] = [press_views.cooperative_panel]
+    app.extensions["gie_cooperative_panels"] = [programme_views.cooperative_panel]
     # Supporting documents on the pages of entries, bank lines and invoices, which accounting
     # and billing render without importing bookkeeping: each panel takes the record and
     # returns markup; marks and conditions let the entry list flag and filter entries.
@@ -114,7 +114,7 @@ def _register_blueprints(app: Flask) -> None:
         billing_bp,
         commercial_bp,
         training_bp,
-        press_views.bp,
+        programme_views.bp,
     ):
         app.register_blueprint(blueprint)
 

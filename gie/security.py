@@ -37,8 +37,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "training.view": ALL_ROLES,
     "training.book": frozenset({"admin", "training_coordinator", "president"}),
     "training.manage": frozenset({"admin", "training_coordinator"}),
-    "press.view": ALL_ROLES,
-    "press.indicators": frozenset({"admin", "accountant", "training_coordinator"}),
+    "programme.view": ALL_ROLES,
+    "programme.indicators": frozenset({"admin", "accountant", "training_coordinator"}),
     "users.manage": frozenset({"admin"}),
     "audit.view": frozenset({"admin"}),
 }

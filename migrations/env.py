@@ -9,7 +9,7 @@ import commercial.models  # noqa: F401
 import gie.audit.models  # noqa: F401
 import gie.cooperatives.models  # noqa: F401
 import gie.users.models  # noqa: F401
-import press.models  # noqa: F401
+import programme.models  # noqa: F401
 import training.models  # noqa: F401
 from gie.config import database_url
 from gie.db import Base, make_engine

@@ -180,7 +180,7 @@ def test_the_upload_page_says_a_file_is_too_large(
     client, session, login_as, make_cooperative, store, monkeypatch
 ):
     # a smaller limit keeps the test request in memory
-    monkeypatch.setattr(services, "MAX_PHOTO_BYTES", 1000)
+    monkeypatch.setattr("commercial.services.products.MAX_PHOTO_BYTES", 1000)
     product = make_product(session, make_cooperative())
     login_as("sales_adviser")
     response = client.post(

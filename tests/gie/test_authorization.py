@@ -22,8 +22,8 @@ from commercial.models import Activity, Buyer, Lead
 from gie import config as gie_config
 from gie.cooperatives.models import Cooperative
 from gie.security import PERMISSIONS, PUBLIC, ROLES
-from press import services as press
-from press.models import Project
+from programme import services as programme
+from programme.models import Project
 from tests.bookkeeping.helpers import imported_one_line
 from training.models import Attendance, Booking, Course, TrainingSession
 
@@ -130,7 +130,7 @@ def cooperative_records(session, make_cooperative, make_user):
         )
         training_ids = _training_records(session, cooperative)
         document_ids = _document_records(session, posted, make_user("admin"))
-        press_ids = _press_records(session, cooperative)
+        programme_ids = _programme_records(session, cooperative)
         bank_ids = _bank_records(session, ledger)
         session.commit()
         return {
@@ -146,7 +146,7 @@ def cooperative_records(session, make_cooperative, make_user):
             **catalogue_ids,
             **training_ids,
             **document_ids,
-            **press_ids,
+            **programme_ids,
             **bank_ids,
         }
 
@@ -271,7 +271,7 @@ def _training_records(session, cooperative) -> dict:
     }
 
 
-def _press_records(session, cooperative) -> dict:
+def _programme_records(session, cooperative) -> dict:
     """Two actors and a project with the cooperative, loaded as the loader does (the keys
     stay the same, so a second cooperative of the same test reloads the same records)."""
     text = f"""
@@ -307,9 +307,10 @@ started = 2025-01-01
   [[project.cooperative]]
   code = "{cooperative.code}"
 """
-    press.load_actors(session, text)
+    programme.load_actors(session, text)
     project = session.scalar(select(Project).where(Project.key == "auth-project"))
-    return {"actor_id": project.funder_id, "project_id": project.id}
+    # `path`: a page of the programme under its former /press/ address
+    return {"actor_id": project.funder_id, "project_id": project.id, "path": "observatory"}
 
 
 def _own_the_lead(session, ids, user):
