@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounting import services as accounting
+from accounting import vat_rates
 from bench import databases
 from bench.generate import open_books
 from billing import reports, services
@@ -37,7 +38,7 @@ def _setup(session: Session, cooperatives: int) -> list[int]:
     gie = accounting.ledger_by_code(session, "GIE")
     for _ in range(2):
         accounting.add_fiscal_year(session, gie.id)
-    services.ensure_vat_rates(session)
+    vat_rates.ensure_vat_rates(session)
     catalogue = [
         services.create_service(
             session,

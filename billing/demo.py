@@ -11,6 +11,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accounting import vat_rates
 from accounting.demo import MEMBERS
 from billing import services
 from billing.models import Customer, Invoice, Payment, Service, Subscription
@@ -39,7 +40,7 @@ FUNDER = ("NORESS", "Plateforme régionale NORESS", "المنصة الجهوية
 
 def load(session: Session, today: date | None = None) -> None:
     today = today or date.today()
-    services.ensure_vat_rates(session)
+    vat_rates.ensure_vat_rates(session)
     catalogue = _catalogue(session, date(today.year - 1, 1, 1))
     customers = {
         code: services.member_customer(session, cooperative_id)

@@ -17,7 +17,6 @@ from billing.models import (
     Service,
     ServicePrice,
     Subscription,
-    VatRate,
 )
 from gie.cooperatives.models import Cooperative
 from gie.money import ZERO, Money
@@ -352,18 +351,6 @@ def service_choices(session: Session, *, active_only: bool = True) -> list[tuple
     if active_only:
         stmt = stmt.where(Service.active)
     return [(row.id, f"{row.code} · {row.name}") for row in session.execute(stmt)]
-
-
-def vat_codes(session: Session, *, on: date) -> list[VatRate]:
-    return list(
-        session.scalars(
-            select(VatRate)
-            .where(
-                VatRate.valid_from <= on, or_(VatRate.valid_to.is_(None), VatRate.valid_to >= on)
-            )
-            .order_by(VatRate.rate.desc(), VatRate.code)
-        )
-    )
 
 
 def search_subscriptions(

@@ -20,6 +20,7 @@ from accounting import matching
 from accounting import services as accounting
 from accounting.models import GIE_LEDGER_CODE, Account, Ledger, Line
 from accounting.services import LineInput
+from accounting.vat_rates import vat_rate_on
 from billing.models import (
     PAYMENT_METHODS,
     Allocation,
@@ -31,7 +32,6 @@ from billing.models import (
     Service,
     ServicePrice,
     Subscription,
-    VatRate,
 )
 from gie.cooperatives.models import Cooperative
 from gie.errors import DomainError, NotFound, ValidationError
@@ -230,43 +230,7 @@ def get_service(session: Session, service_id: int) -> Service:
     return service
 
 
-# --- catalogue and VAT -----------------------------------------------------------------------
-
-DEFAULT_VAT_RATES = (
-    ("TVA20", Decimal("20"), "CGI art. 98 (taux normal)", False),
-    ("TVA10", Decimal("10"), "CGI art. 99", False),
-    ("EXO91", Decimal("0"), "Exonération CGI art. 91", True),
-)
-
-
-def ensure_vat_rates(session: Session, since: date = date(2000, 1, 1)) -> None:
-    """The rates every installation starts with; later changes are new dated records."""
-    known = set(session.scalars(select(VatRate.code)))
-    for code, rate, reference, exempt in DEFAULT_VAT_RATES:
-        if code not in known:
-            session.add(
-                VatRate(
-                    code=code, rate=rate, valid_from=since, legal_reference=reference, exempt=exempt
-                )
-            )
-    session.flush()
-
-
-def vat_rate_on(session: Session, code: str, on: date) -> VatRate:
-    rate = session.scalar(
-        select(VatRate)
-        .where(
-            VatRate.code == code,
-            VatRate.valid_from <= on,
-            or_(VatRate.valid_to.is_(None), VatRate.valid_to >= on),
-        )
-        .order_by(VatRate.valid_from.desc())
-    )
-    if rate is None:
-        raise BillingRefused(
-            _l("No VAT rate %(code)s is in force on %(date)s.", code=code, date=on.isoformat())
-        )
-    return rate
+# --- catalogue -----------------------------------------------------------------------------
 
 
 def create_service(

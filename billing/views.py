@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from accounting import vat_rates
 from billing import reports, services
 from billing.forms import (
     CATEGORY_LABELS,
@@ -208,7 +209,7 @@ def catalogue():
 
 
 def _vat_choices():
-    rates = reports.vat_codes(db.session, on=date.today())
+    rates = vat_rates.rates_in_force(db.session, on=date.today())
     return choices([(rate.code, f"{rate.code} · {rate.rate.normalize():f} %") for rate in rates])
 
 

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 
 from accounting import services as accounting
+from accounting import vat_rates
 from billing import services
 
 
@@ -16,7 +17,7 @@ def gie_books(session):
 
 @pytest.fixture
 def catalogue(session):
-    services.ensure_vat_rates(session)
+    vat_rates.ensure_vat_rates(session)
     bookkeeping = services.create_service(
         session,
         code="COMPTA",

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounting import services as accounting
+from accounting import vat_rates
 from accounting.models import Ledger
 from billing import services
 from billing.models import Invoice
@@ -31,7 +32,7 @@ def test_twenty_invoices_issued_at_once_get_consecutive_numbers(databases):
     engine = make_engine(url)
     with Session(engine) as session:
         accounting.open_ledger(session, "GIE", first_year=2026)
-        services.ensure_vat_rates(session)
+        vat_rates.ensure_vat_rates(session)
         service = services.create_service(
             session,
             code="COMPTA",

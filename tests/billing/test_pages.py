@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, inspect, select
 
+from accounting import vat_rates
 from billing import services
 from billing.models import BilledPeriod, Customer, Invoice, Payment, ServicePrice, Subscription
 from tests.snapshot import assert_unchanged, snapshot
@@ -175,7 +176,7 @@ def test_customers_are_searched_by_code_name_or_ice(client, session, accountant,
 
 
 def test_a_service_is_created_and_its_price_changes_from_a_date(client, session, accountant):
-    services.ensure_vat_rates(session)
+    vat_rates.ensure_vat_rates(session)
     session.commit()
     response = client.post(
         "/billing/services/new",

@@ -11,6 +11,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from accounting import services as accounting
+from accounting import vat_rates
 from accounting.models import Entry
 from billing import services as billing
 from bookkeeping import bank, documents
@@ -238,7 +239,7 @@ def test_invoice_document_is_seen_by_its_cooperative_president_only(
     client, login_as, make_cooperative, session, store, accountant
 ):
     accounting.open_ledger(session, "GIE", first_year=date.today().year)
-    billing.ensure_vat_rates(session)
+    vat_rates.ensure_vat_rates(session)
     service = billing.create_service(
         session,
         code="COMPTA",

@@ -9,11 +9,10 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from sqlalchemy import func, select
 
-from accounting import matching, services
-from accounting.models import Entry, Line, Match
+from accounting import matching, services, vat_rates
+from accounting.models import Entry, Line, Match, VatRate
 from accounting.services import LineInput
 from billing import services as billing
-from billing.models import VatRate
 from bookkeeping import vat
 from bookkeeping.models import VatReturn
 from gie.money import ZERO
@@ -31,7 +30,7 @@ def cents(value) -> Decimal:
 @pytest.fixture
 def books(session):
     """The GIE's books, opened for 2026, with the usual rate records."""
-    billing.ensure_vat_rates(session)
+    vat_rates.ensure_vat_rates(session)
     ledger = services.open_ledger(session, "GIE", first_year=2026)
     session.commit()
     return ledger
@@ -270,7 +269,7 @@ def test_billing_invoices_carry_their_rates_and_exempt_sales_go_to_line_30(
 
 
 def test_rates_are_inferred_from_the_records_in_force_at_the_entry_date(session, book):
-    billing.ensure_vat_rates(session)
+    vat_rates.ensure_vat_rates(session)
     session.add(
         VatRate(
             code="TVA14",

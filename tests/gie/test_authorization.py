@@ -12,6 +12,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from accounting import services as accounting
+from accounting import vat_rates
 from accounting.models import GIE_LEDGER_CODE, Account, Ledger
 from billing import services as billing
 from billing.models import Service
@@ -53,7 +54,7 @@ def _billing_records(session, cooperative) -> dict:
     payment (posted in the GIE's books, opened the first time), and a catalogue service."""
     if session.scalar(select(Ledger.id).where(Ledger.code == GIE_LEDGER_CODE)) is None:
         accounting.open_ledger(session, GIE_LEDGER_CODE, first_year=date.today().year)
-    billing.ensure_vat_rates(session)
+    vat_rates.ensure_vat_rates(session)
     service = session.scalar(select(Service).where(Service.code == "COMPTA"))
     if service is None:
         service = billing.create_service(

@@ -10,6 +10,7 @@ from babel.numbers import format_currency
 from dateutil.relativedelta import relativedelta
 
 from accounting import services as accounting
+from accounting import vat_rates
 from accounting.services import LineInput
 from billing import services as billing
 from commercial import services as commercial
@@ -51,7 +52,7 @@ def books(session):
 
 @pytest.fixture
 def catalogue(session):
-    billing.ensure_vat_rates(session)
+    vat_rates.ensure_vat_rates(session)
     found = {}
     for code, name, price in (
         ("COMPTA", "Tenue de comptabilité", "1500.00"),

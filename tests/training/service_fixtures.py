@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from accounting import vat_rates
 from billing import services as billing
 from training import services
 
@@ -14,7 +15,7 @@ START = date(2026, 6, 8)
 
 @pytest.fixture
 def training_service(session):
-    billing.ensure_vat_rates(session)
+    vat_rates.ensure_vat_rates(session)
     service = billing.create_service(
         session,
         code="FORM-S",

@@ -4,6 +4,7 @@ cooperative."""
 import pytest
 from sqlalchemy import select
 
+from accounting import vat_rates
 from tests.snapshot import assert_unchanged, snapshot
 from tests.training.page_data import make_booking, make_session
 from training.models import Booking
@@ -278,7 +279,7 @@ def test_coordinator_bills_a_done_session_once(session, client, login_as, make_c
     from billing import services as billing
     from tests.training.page_data import make_course
 
-    billing.ensure_vat_rates(session)
+    vat_rates.ensure_vat_rates(session)
     service = billing.create_service(
         session,
         code="FORM-P",
