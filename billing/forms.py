@@ -209,7 +209,7 @@ class InvoiceFilterForm(Form):
     period = StringField(_l("Billed month"), validators=[Optional(), Length(max=7)])
 
 
-# --- payments and statements -------------------------------------------------------------------
+# --- payments ----------------------------------------------------------------------------------
 
 
 class AllocationForm(Form):
@@ -224,12 +224,3 @@ class PaymentForm(FlaskForm):
     method = SelectField(_l("Method"), choices=choices(METHOD_LABELS))
     reference = StringField(_l("Reference"), validators=[Length(max=60)])
     allocations = FieldList(FormField(AllocationForm))
-
-
-class PeriodFilterForm(Form):
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
-
-
-class OnDateForm(Form):
-    on = DateField(_l("On"), validators=[Optional()])

@@ -22,7 +22,6 @@ from gie import pdf
 from gie.amounts_in_words import amount_in_words
 from gie.money import ZERO
 
-LANGUAGES = ("fr", "ar")
 DOCUMENT_STYLESHEET = Path(__file__).parent / "static" / "documents.css"
 
 TITLES = {

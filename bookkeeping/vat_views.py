@@ -10,13 +10,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from accounting import services as accounting
-from billing.document_views import document_language, pdf_response
 from bookkeeping import vat
 from bookkeeping.vat_forms import PERIOD_LABELS, REGIME_LABELS, STATUS_LABELS, VatSettingsForm
 from bookkeeping.views import bp
 from gie import db, i18n, pdf, tabular
 from gie.errors import DomainError, ValidationError
 from gie.forms import ConfirmForm
+from gie.pdf import document_language, pdf_response
 from gie.security import requires
 from gie.tabular import Table
 from gie.web import attach_errors, csv_response

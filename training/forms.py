@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from gie.forms import choices
+from gie.forms import choices, optional_int
 
 SEX_LABELS = {"female": _l("Woman"), "male": _l("Man")}
 AGE_BAND_LABELS = {
@@ -16,16 +16,6 @@ AGE_BAND_LABELS = {
 }
 
 
-def optional_id(value):
-    """A select of records: empty means none."""
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 class BookingForm(FlaskForm):
     participant_name = StringField(_l("Participant"), validators=[DataRequired(), Length(max=120)])
     sex = SelectField(_l("Sex"), choices=choices(SEX_LABELS, ""), validators=[DataRequired()])
@@ -33,10 +23,10 @@ class BookingForm(FlaskForm):
         _l("Age band"), choices=choices(AGE_BAND_LABELS, ""), validators=[DataRequired()]
     )
     cooperative_id = SelectField(
-        _l("Cooperative"), coerce=optional_id, choices=[], validate_choice=False
+        _l("Cooperative"), coerce=optional_int, choices=[], validate_choice=False
     )
     customer_id = SelectField(
-        _l("Billing customer (non-member)"), coerce=optional_id, choices=[], validate_choice=False
+        _l("Billing customer (non-member)"), coerce=optional_int, choices=[], validate_choice=False
     )
 
 
@@ -52,7 +42,7 @@ class CourseForm(FlaskForm):
 
 class SessionForm(FlaskForm):
     course_id = SelectField(
-        _l("Course"), coerce=optional_id, choices=[], validators=[DataRequired()]
+        _l("Course"), coerce=optional_int, choices=[], validators=[DataRequired()]
     )
     start_on = DateField(_l("First day"), validators=[DataRequired()])
     end_on = DateField(_l("Last day"), validators=[DataRequired()])

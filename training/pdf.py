@@ -15,7 +15,6 @@ from gie import pdf
 from gie.i18n import FORMAT_LOCALES
 from training.reports import course_title, half_days
 
-LANGUAGES = ("fr", "ar")
 DOCUMENT_STYLESHEET = Path(__file__).parent / "static" / "documents.css"
 
 CERTIFICATE = {

@@ -28,6 +28,7 @@ from gie import db, i18n, tabular
 from gie.cooperatives.models import FILIERES, PROVINCES, Cooperative
 from gie.errors import ValidationError
 from gie.forms import ConfirmForm
+from gie.pdf import document_language, pdf_response
 from gie.security import get_scoped, has_permission, is_scoped, public, requires
 from gie.web import csv_response, refusal_returns_to, refusal_shows
 from training import pdf, reports, services
@@ -442,23 +443,6 @@ def bill(session_id: int):
 # --- printed documents ---------------------------------------------------------------------------
 
 
-def _document_language() -> str:
-    wanted = request.args.get("lang")
-    if wanted:
-        if wanted not in pdf.LANGUAGES:
-            abort(404)
-        return wanted
-    return i18n.language() if i18n.language() in pdf.LANGUAGES else "fr"
-
-
-def _pdf_response(body: bytes, filename: str) -> Response:
-    return Response(
-        body,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{filename}"'},
-    )
-
-
 def _indicator_rows(indicators: reports.TrainingIndicators) -> list[tuple[str, str, int]]:
     """(dimension, value, participants who attended) rows, as the observatory reads them."""
     sexes = {"female": _("Women"), "male": _("Men")}
@@ -507,10 +491,10 @@ def attendance_sheet(session_id: int):
     training_session = db.session.get(TrainingSession, session_id)
     if training_session is None:
         abort(404)
-    language = _document_language()
+    language = document_language()
     participants = reports.confirmed_participants(db.session, training_session)
     body = pdf.attendance_sheet_pdf(training_session, participants, language)
-    return _pdf_response(body, f"attendance-{session_id}-{language}.pdf")
+    return pdf_response(body, f"attendance-{session_id}-{language}.pdf")
 
 
 @bp.get("/bookings/<int:booking_id>/certificate.pdf")
@@ -521,6 +505,6 @@ def certificate(booking_id: int):
     booking = get_scoped(db.session, Booking, booking_id, current_user)
     if not reports.attended(db.session, booking.id):
         raise ValidationError(_("This participant attended none of the session: no certificate."))
-    language = _document_language()
+    language = document_language()
     body = pdf.certificate_pdf(booking, language)
-    return _pdf_response(body, f"certificate-{booking_id}-{language}.pdf")
+    return pdf_response(body, f"certificate-{booking_id}-{language}.pdf")
