@@ -1,6 +1,7 @@
 """Forms of the billing pages: field parsing and field-level checks only; the services hold
 the rules. Labels of the stored codes live here too, translated at display."""
 
+from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -73,6 +74,15 @@ class DecimalText(StringField):
         if isinstance(self.data, Decimal):
             return format(self.data.normalize(), "f")
         return self.data or ""
+
+
+def parse_month(text: str | None) -> date | None:
+    """`2026-03` -> 1 March 2026; None when it is not a month."""
+    try:
+        year, month = (int(part) for part in (text or "").split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return None
 
 
 # --- customers and catalogue -------------------------------------------------------------------

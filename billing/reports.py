@@ -259,6 +259,11 @@ def search_customers(
     return result
 
 
+def own_customer_id(session: Session, user) -> int | None:
+    """The customer the user's cooperative is billed as, if it is billed."""
+    return session.scalar(scope(select(Customer.id), Customer, user))
+
+
 def unbilled_members(session: Session) -> list[Cooperative]:
     """Member cooperatives (active or suspended) that have no customer record yet."""
     billed = select(Customer.id).where(Customer.cooperative_id == Cooperative.id).exists()

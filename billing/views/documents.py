@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from billing import pdf, reports, services
+from billing.blueprint import bp
 from billing.forms import DOCUMENT_LABELS, STATE_LABELS
-from billing.views import bp
 from gie import db
 from gie.forms import OnDateForm, PeriodForm
 from gie.money import ZERO

@@ -1,5 +1,5 @@
-"""Invoice and payment pages of the billing blueprint: lists, drafts typed by hand or left by
-a billing run, issuing, deleting a draft, credit notes, payments and their allocations."""
+"""Invoice pages: lists, drafts typed by hand or left by a billing run, issuing, deleting a
+draft, credit notes."""
 
 from datetime import date
 
@@ -8,24 +8,21 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from billing import reports, services
+from billing.blueprint import bp
 from billing.forms import (
     CREDIT_MODES,
     DOCUMENT_LABELS,
-    METHOD_LABELS,
     STATE_LABELS,
     CreditNoteForm,
     InvoiceFilterForm,
     InvoiceForm,
     IssueForm,
-    PaymentForm,
+    parse_month,
 )
-from billing.views import bp, int_arg, parse_month
-from gie import db, i18n
-from gie.forms import ConfirmForm, choices
+from gie import db
+from gie.forms import ConfirmForm, choices, optional_int
 from gie.security import is_scoped, requires
 from gie.web import page_number, refusal_returns_to, refusal_shows
-
-# --- invoices ----------------------------------------------------------------------------------
 
 
 @bp.get("/invoices/")
@@ -40,7 +37,7 @@ def invoices():
     filters = reports.InvoiceFilters(
         state=form.state.data if form.state.data in STATE_LABELS else "",
         kind=form.kind.data if form.kind.data in DOCUMENT_LABELS else "",
-        customer_id=int_arg("customer_id"),
+        customer_id=request.args.get("customer_id", type=optional_int),
         date_from=form.date_from.data if status == 200 else None,
         date_to=form.date_to.data if status == 200 else None,
         period=parse_month(form.period.data),
@@ -110,9 +107,7 @@ def _draft_lines(form: InvoiceForm) -> list[services.DraftLine] | None:
                 quantity=fields.quantity.data,
                 description=(fields.text.data or "").strip(),
                 unit_price=fields.unit_price.data,
-                subscription_id=int(fields.subscription_id.data)
-                if (fields.subscription_id.data or "").isdigit()
-                else None,
+                subscription_id=optional_int(fields.subscription_id.data),
             )
         )
     return lines if complete else None
@@ -153,7 +148,7 @@ def _invoice_form(**data) -> InvoiceForm:
 @bp.route("/invoices/new", methods=["GET", "POST"])
 @requires("billing.edit")
 def new_invoice():
-    form = _invoice_form(customer_id=int_arg("customer_id"))
+    form = _invoice_form(customer_id=request.args.get("customer_id", type=optional_int))
     if request.method == "POST":
         return _save_invoice(form, None)
     return _invoice_form_page(form, None)
@@ -237,96 +232,3 @@ def credit_invoice(invoice_id: int):
     )
     flash(_("Credit note %(number)s issued.", number=credit.number), "success")
     return redirect(url_for(".invoice", invoice_id=credit.id))
-
-
-# --- payments ----------------------------------------------------------------------------------
-
-
-@bp.get("/payments/")
-@requires("billing.view")
-def payments():
-    customer_id = int_arg("customer_id")
-    page, total = reports.search_payments(
-        db.session, current_user, customer_id=customer_id, page=page_number()
-    )
-    return render_template(
-        "billing/payments.html",
-        page=page,
-        total=total,
-        customer_id=customer_id,
-        customers=[] if is_scoped(current_user) else reports.customer_choices(db.session),
-        methods=METHOD_LABELS,
-    )
-
-
-@bp.get("/payments/<int:payment_id>")
-@requires("billing.view")
-def payment(payment_id: int):
-    payment = services.get_payment(db.session, payment_id, actor=current_user)
-    allocations = reports.allocations_of_payment(db.session, payment.id)
-    allocated = reports.payment_allocated(db.session, payment.id)
-    return render_template(
-        "billing/payment.html",
-        payment=payment,
-        allocations=allocations,
-        unallocated=payment.amount - allocated,
-        methods=METHOD_LABELS,
-        states=STATE_LABELS,
-    )
-
-
-def _payment_page(form: PaymentForm, customer, open_invoices, status: int = 200):
-    return render_template(
-        "billing/payment_form.html",
-        form=form,
-        customer=customer,
-        open_invoices={str(invoice.id): invoice for invoice in open_invoices},
-        customers=reports.customer_choices(db.session),
-    ), status
-
-
-@bp.route("/payments/new", methods=["GET", "POST"])
-@requires("billing.edit")
-def new_payment():
-    """Two steps without JavaScript: choose the customer (GET), then the payment and how it
-    settles the customer's open invoices (blank: the oldest first)."""
-    customer_id = int_arg("customer_id") or request.form.get("customer_id", type=int)
-    customer = (
-        services.get_customer(db.session, customer_id, actor=current_user) if customer_id else None
-    )
-    open_invoices = reports.open_invoices(db.session, customer.id) if customer else []
-    if request.method == "GET":
-        form = PaymentForm(
-            formdata=None,
-            customer_id=customer_id,
-            received_on=date.today(),
-            allocations=[{"invoice_id": str(invoice.id)} for invoice in open_invoices],
-        )
-    else:
-        form = PaymentForm()
-    form.customer_id.choices = choices(reports.customer_choices(db.session, active_only=False))
-    if request.method == "GET":
-        return _payment_page(form, customer, open_invoices)
-    if customer is None:
-        form.customer_id.errors = [_("Choose the customer who paid.")]
-        return _payment_page(form, None, [], 422)
-    if not form.validate_on_submit():
-        return _payment_page(form, customer, open_invoices, 422)
-    allocations = {
-        int(entry.form.invoice_id.data): entry.form.amount.data
-        for entry in form.allocations
-        if entry.form.amount.data and (entry.form.invoice_id.data or "").isdigit()
-    }
-    refusal_shows(lambda _error: _payment_page(form, customer, open_invoices)[0], form)
-    payment = services.record_payment(
-        db.session,
-        customer_id=customer.id,
-        received_on=form.received_on.data,
-        amount=form.amount.data,
-        method=form.method.data,
-        reference=form.reference.data or "",
-        allocations=allocations or None,
-        actor=current_user,
-    )
-    flash(_("Payment of %(amount)s recorded.", amount=i18n.money(payment.amount)), "success")
-    return redirect(url_for(".payment", payment_id=payment.id))
