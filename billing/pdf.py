@@ -17,7 +17,7 @@ from flask_babel import force_locale
 
 from billing.models import Customer, Invoice
 from billing.reports import Statement
-from billing.services import vat_breakdown
+from billing.services.invoices import vat_breakdown
 from gie import pdf
 from gie.amounts_in_words import amount_in_words
 from gie.money import ZERO

@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from accounting import vat_rates
-from billing import reports, services
+from billing import reports
 from billing.blueprint import bp
 from billing.forms import (
     CATEGORY_LABELS,
@@ -14,6 +14,7 @@ from billing.forms import (
     PriceForm,
     ServiceForm,
 )
+from billing.services import catalogue as billing_catalogue
 from gie import db
 from gie.forms import choices
 from gie.security import requires
@@ -45,7 +46,7 @@ def new_service():
     form.vat_code.choices = _vat_choices()
     if form.validate_on_submit():
         refusal_shows(lambda _error: render_template("billing/service_form.html", form=form), form)
-        service = services.create_service(
+        service = billing_catalogue.create_service(
             db.session,
             code=form.code.data,
             name=form.name.data,
@@ -79,18 +80,18 @@ def _service_page(service, form, status=200):
 @bp.get("/services/<int:service_id>")
 @requires("billing.view")
 def service(service_id: int):
-    service = services.get_service(db.session, service_id)
+    service = billing_catalogue.get_service(db.session, service_id)
     return _service_page(service, PriceForm(valid_from=date.today()))
 
 
 @bp.post("/services/<int:service_id>/prices")
 @requires("billing.edit")
 def set_price(service_id: int):
-    service = services.get_service(db.session, service_id)
+    service = billing_catalogue.get_service(db.session, service_id)
     form = PriceForm()
     if form.validate_on_submit():
         refusal_shows(lambda _error: _service_page(service, form)[0], form)
-        services.set_price(
+        billing_catalogue.set_price(
             db.session,
             service.id,
             valid_from=form.valid_from.data,

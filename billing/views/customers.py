@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from billing import reports, services
+from billing import reports
 from billing.blueprint import bp
 from billing.forms import (
     KIND_LABELS,
@@ -14,6 +14,7 @@ from billing.forms import (
     CustomerForm,
     MemberCustomerForm,
 )
+from billing.services import customers as billing_customers
 from gie import db
 from gie.forms import ConfirmForm, choices
 from gie.security import is_scoped, requires
@@ -59,7 +60,7 @@ def bill_member(cooperative_id: int):
     """Make a member cooperative a customer, its identity copied from the registry."""
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for(".customers"))
-    customer = services.member_customer(db.session, cooperative_id)
+    customer = billing_customers.member_customer(db.session, cooperative_id)
     flash(_("%(code)s can now be billed.", code=customer.code), "success")
     return redirect(url_for(".customer", customer_id=customer.id))
 
@@ -67,7 +68,7 @@ def bill_member(cooperative_id: int):
 @bp.get("/customers/<int:customer_id>")
 @requires("billing.view")
 def customer(customer_id: int):
-    customer = services.get_customer(db.session, customer_id, actor=current_user)
+    customer = billing_customers.get_customer(db.session, customer_id, actor=current_user)
     subscriptions = reports.search_subscriptions(
         db.session, current_user, customer_id=customer.id, size=200
     )
@@ -100,7 +101,7 @@ def new_customer():
     form = CustomerForm()
     if form.validate_on_submit():
         refusal_shows(lambda _error: _customer_form_page(form, None)[0], form)
-        customer = services.create_customer(
+        customer = billing_customers.create_customer(
             db.session,
             code=form.code.data,
             kind=form.kind.data,
@@ -121,7 +122,7 @@ def new_customer():
 @bp.route("/customers/<int:customer_id>/edit", methods=["GET", "POST"])
 @requires("billing.edit")
 def edit_customer(customer_id: int):
-    customer = services.get_customer(db.session, customer_id, actor=current_user)
+    customer = billing_customers.get_customer(db.session, customer_id, actor=current_user)
     member = customer.kind == "member"
     form = (MemberCustomerForm if member else CustomerForm)(obj=customer)
     if not member:
@@ -133,7 +134,7 @@ def edit_customer(customer_id: int):
             if hasattr(form, name)
         }
         refusal_shows(lambda _error: _customer_form_page(form, customer)[0], form)
-        services.update_customer(
+        billing_customers.update_customer(
             db.session,
             customer.id,
             **data,

@@ -7,9 +7,11 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from billing import pdf, reports, services
+from billing import pdf, reports
 from billing.blueprint import bp
 from billing.forms import DOCUMENT_LABELS, STATE_LABELS
+from billing.services import customers as billing_customers
+from billing.services import invoices as billing_invoices
 from gie import db
 from gie.forms import OnDateForm, PeriodForm
 from gie.money import ZERO
@@ -20,7 +22,7 @@ from gie.security import requires
 @bp.get("/invoices/<int:invoice_id>.pdf")
 @requires("billing.view")
 def invoice_pdf(invoice_id: int):
-    invoice = services.get_invoice(db.session, invoice_id, actor=current_user)
+    invoice = billing_invoices.get_invoice(db.session, invoice_id, actor=current_user)
     language = document_language()
     name = invoice.number or f"draft-{invoice.id}"
     return pdf_response(pdf.invoice_pdf(invoice, language), f"{name}-{language}.pdf")
@@ -32,7 +34,7 @@ def invoice_pdf(invoice_id: int):
 def _statement(customer_id: int):
     """The customer (scoped), its statement for the dates asked (this year by default), the
     filter form and the page's status."""
-    customer = services.get_customer(db.session, customer_id, actor=current_user)
+    customer = billing_customers.get_customer(db.session, customer_id, actor=current_user)
     form = PeriodForm(request.args)
     status = 200 if form.validate() else 422
     date_to = (form.date_to.data if status == 200 else None) or date.today()
@@ -97,7 +99,7 @@ def overdue():
 @bp.get("/customers/<int:customer_id>/reminder.pdf")
 @requires("billing.view")
 def reminder_pdf(customer_id: int):
-    customer = services.get_customer(db.session, customer_id, actor=current_user)
+    customer = billing_customers.get_customer(db.session, customer_id, actor=current_user)
     on, _form, _status = _on()
     invoices = reports.overdue_of_customer(db.session, customer.id, on=on)
     if not invoices:

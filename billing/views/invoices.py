@@ -7,7 +7,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from billing import reports, services
+from billing import reports
 from billing.blueprint import bp
 from billing.forms import (
     CREDIT_MODES,
@@ -19,6 +19,7 @@ from billing.forms import (
     IssueForm,
     parse_month,
 )
+from billing.services import invoices as billing_invoices
 from gie import db
 from gie.forms import ConfirmForm, choices, optional_int
 from gie.security import is_scoped, requires
@@ -57,7 +58,7 @@ def invoices():
 @bp.get("/invoices/<int:invoice_id>")
 @requires("billing.view")
 def invoice(invoice_id: int):
-    invoice = services.get_invoice(db.session, invoice_id, actor=current_user)
+    invoice = billing_invoices.get_invoice(db.session, invoice_id, actor=current_user)
     today = date.today()
     # Sections other packages add (bookkeeping's supporting documents) without billing
     # importing them: the composition root registers them.
@@ -66,7 +67,7 @@ def invoice(invoice_id: int):
         "billing/invoice.html",
         invoice=invoice,
         panels=[panel(invoice) for panel in panels],
-        vat=services.vat_breakdown(invoice),
+        vat=billing_invoices.vat_breakdown(invoice),
         allocations=reports.allocations_of_invoice(db.session, invoice.id),
         credit_notes=reports.credit_notes_of(db.session, invoice.id),
         states=STATE_LABELS,
@@ -88,7 +89,7 @@ def _invoice_form_page(form: InvoiceForm, invoice, status: int = 200):
     return render_template("billing/invoice_form.html", form=form, invoice=invoice), status
 
 
-def _draft_lines(form: InvoiceForm) -> list[services.DraftLine] | None:
+def _draft_lines(form: InvoiceForm) -> list[billing_invoices.DraftLine] | None:
     """The lines typed, or None after marking the incomplete ones."""
     lines, complete = [], True
     for line in form.lines:
@@ -102,7 +103,7 @@ def _draft_lines(form: InvoiceForm) -> list[services.DraftLine] | None:
             complete = False
             continue
         lines.append(
-            services.DraftLine(
+            billing_invoices.DraftLine(
                 service_id=int(fields.service_id.data),
                 quantity=fields.quantity.data,
                 description=(fields.text.data or "").strip(),
@@ -126,7 +127,7 @@ def _save_invoice(form: InvoiceForm, invoice):
         return _invoice_form_page(form, invoice, 422)
     on = (invoice.period_start if invoice else None) or date.today()
     refusal_shows(lambda _error: _invoice_form_page(form, invoice)[0], form)
-    draft = services.save_draft_invoice(
+    draft = billing_invoices.save_draft_invoice(
         db.session,
         form.customer_id.data,
         lines,
@@ -157,7 +158,7 @@ def new_invoice():
 @bp.route("/invoices/<int:invoice_id>/edit", methods=["GET", "POST"])
 @requires("billing.edit")
 def edit_invoice(invoice_id: int):
-    invoice = services.get_invoice(db.session, invoice_id, actor=current_user)
+    invoice = billing_invoices.get_invoice(db.session, invoice_id, actor=current_user)
     if invoice.state != "draft":
         flash(
             _(
@@ -190,13 +191,15 @@ def edit_invoice(invoice_id: int):
 @bp.post("/invoices/<int:invoice_id>/issue")
 @requires("billing.edit")
 def issue_invoice(invoice_id: int):
-    invoice = services.get_invoice(db.session, invoice_id, actor=current_user)
+    invoice = billing_invoices.get_invoice(db.session, invoice_id, actor=current_user)
     form = IssueForm()
     if not form.validate_on_submit():
         flash(_("Give the issue date."), "error")
         return redirect(url_for(".invoice", invoice_id=invoice.id))
     refusal_returns_to(url_for(".invoice", invoice_id=invoice_id))
-    services.issue_invoice(db.session, invoice.id, on=form.issue_date.data, actor=current_user)
+    billing_invoices.issue_invoice(
+        db.session, invoice.id, on=form.issue_date.data, actor=current_user
+    )
     flash(_("Invoice %(number)s issued.", number=invoice.number), "success")
     return redirect(url_for(".invoice", invoice_id=invoice.id))
 
@@ -204,11 +207,11 @@ def issue_invoice(invoice_id: int):
 @bp.post("/invoices/<int:invoice_id>/delete")
 @requires("billing.edit")
 def delete_invoice(invoice_id: int):
-    invoice = services.get_invoice(db.session, invoice_id, actor=current_user)
+    invoice = billing_invoices.get_invoice(db.session, invoice_id, actor=current_user)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for(".invoice", invoice_id=invoice.id))
     refusal_returns_to(url_for(".invoice", invoice_id=invoice_id))
-    services.delete_draft_invoice(db.session, invoice.id)
+    billing_invoices.delete_draft_invoice(db.session, invoice.id)
     flash(_("Draft deleted."), "success")
     return redirect(url_for(".invoices"))
 
@@ -216,13 +219,13 @@ def delete_invoice(invoice_id: int):
 @bp.post("/invoices/<int:invoice_id>/credit-note")
 @requires("billing.edit")
 def credit_invoice(invoice_id: int):
-    invoice = services.get_invoice(db.session, invoice_id, actor=current_user)
+    invoice = billing_invoices.get_invoice(db.session, invoice_id, actor=current_user)
     form = CreditNoteForm()
     if not form.validate_on_submit() or (form.mode.data == "amount" and not form.amount.data):
         flash(_("Give the date of the credit note, and the amount for a partial one."), "error")
         return redirect(url_for(".invoice", invoice_id=invoice.id))
     refusal_returns_to(url_for(".invoice", invoice_id=invoice_id))
-    credit = services.create_credit_note(
+    credit = billing_invoices.create_credit_note(
         db.session,
         invoice.id,
         on=form.credit_date.data,

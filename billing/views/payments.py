@@ -6,13 +6,15 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from billing import reports, services
+from billing import reports
 from billing.blueprint import bp
 from billing.forms import (
     METHOD_LABELS,
     STATE_LABELS,
     PaymentForm,
 )
+from billing.services import customers as billing_customers
+from billing.services import payments as billing_payments
 from gie import db, i18n
 from gie.forms import choices, optional_int
 from gie.security import is_scoped, requires
@@ -39,7 +41,7 @@ def payments():
 @bp.get("/payments/<int:payment_id>")
 @requires("billing.view")
 def payment(payment_id: int):
-    payment = services.get_payment(db.session, payment_id, actor=current_user)
+    payment = billing_payments.get_payment(db.session, payment_id, actor=current_user)
     allocations = reports.allocations_of_payment(db.session, payment.id)
     allocated = reports.payment_allocated(db.session, payment.id)
     return render_template(
@@ -71,7 +73,9 @@ def new_payment():
         "customer_id", type=int
     )
     customer = (
-        services.get_customer(db.session, customer_id, actor=current_user) if customer_id else None
+        billing_customers.get_customer(db.session, customer_id, actor=current_user)
+        if customer_id
+        else None
     )
     open_invoices = reports.open_invoices(db.session, customer.id) if customer else []
     if request.method == "GET":
@@ -97,7 +101,7 @@ def new_payment():
     )
     allocations = {invoice_id: amount for invoice_id, amount in typed if invoice_id and amount}
     refusal_shows(lambda _error: _payment_page(form, customer, open_invoices)[0], form)
-    payment = services.record_payment(
+    payment = billing_payments.record_payment(
         db.session,
         customer_id=customer.id,
         received_on=form.received_on.data,

@@ -7,7 +7,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from billing import reports, services
+from billing import reports
 from billing.blueprint import bp
 from billing.forms import (
     PERIOD_LABELS,
@@ -19,6 +19,10 @@ from billing.forms import (
     SubscriptionStatusForm,
     parse_month,
 )
+from billing.services import customers as billing_customers
+from billing.services import invoices as billing_invoices
+from billing.services import runs as billing_runs
+from billing.services import subscriptions as billing_subscriptions
 from gie import db
 from gie.forms import ConfirmForm, choices, optional_int
 from gie.money import ZERO
@@ -85,7 +89,7 @@ def new_subscription():
             lambda _error: render_template("billing/subscription_form.html", form=form), form
         )
         customer_id = _customer_id(form.customer_id.data)
-        subscription = services.create_subscription(
+        subscription = billing_subscriptions.create_subscription(
             db.session,
             customer_id=customer_id,
             service_id=form.service_id.data,
@@ -107,14 +111,18 @@ def new_subscription():
 def _customer_id(value: str) -> int:
     """The customer chosen, a member cooperative becoming one the first time it is billed."""
     if value.startswith(MEMBER_PREFIX):
-        return services.member_customer(db.session, int(value.removeprefix(MEMBER_PREFIX))).id
+        return billing_customers.member_customer(
+            db.session, int(value.removeprefix(MEMBER_PREFIX))
+        ).id
     return int(value)
 
 
 @bp.post("/subscriptions/<int:subscription_id>/status")
 @requires("billing.edit")
 def subscription_status(subscription_id: int):
-    subscription = services.get_subscription(db.session, subscription_id, actor=current_user)
+    subscription = billing_subscriptions.get_subscription(
+        db.session, subscription_id, actor=current_user
+    )
     form = SubscriptionStatusForm()
     back = safe_next(
         request.form.get("next"), url_for(".subscriptions", customer_id=subscription.customer_id)
@@ -122,7 +130,7 @@ def subscription_status(subscription_id: int):
     if not form.validate_on_submit():
         flash(_("Choose what to do with the subscription."), "error")
         return redirect(back)
-    services.set_subscription_status(
+    billing_subscriptions.set_subscription_status(
         db.session, subscription.id, form.status.data, end_on=form.end_on.data
     )
     flash(
@@ -140,7 +148,7 @@ def subscription_status(subscription_id: int):
 
 
 def _run_page(month: date, form: MonthForm, status: int = 200):
-    plan = services.plan_run(db.session, month.year, month.month)
+    plan = billing_runs.plan_run(db.session, month.year, month.month)
     return render_template(
         "billing/run.html",
         plan=plan,
@@ -175,7 +183,7 @@ def run_billing():
         flash(_("Give a month as YYYY-MM, e.g. 2026-03."), "error")
         return redirect(url_for(".run"))
     refusal_returns_to(url_for(".run", month=f"{month:%Y-%m}"))
-    summary = services.run_billing(db.session, month.year, month.month)
+    summary = billing_runs.run_billing(db.session, month.year, month.month)
     return render_template(
         "billing/run_done.html",
         summary=summary,
@@ -198,7 +206,7 @@ def issue_month():
     if month is None:
         flash(_("Give a month as YYYY-MM and an issue date."), "error")
         return redirect(url_for(".run"))
-    summary = services.issue_month_drafts(
+    summary = billing_invoices.issue_month_drafts(
         db.session, month.year, month.month, on=form.on.data, actor=current_user
     )
     return render_template("billing/issue_done.html", summary=summary, month=month)

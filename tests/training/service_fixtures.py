@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from accounting import vat_rates
-from billing import services as billing
+from billing.services import catalogue as billing_catalogue
 from training import services
 
 START = date(2026, 6, 8)
@@ -16,7 +16,7 @@ START = date(2026, 6, 8)
 @pytest.fixture
 def training_service(session):
     vat_rates.ensure_vat_rates(session)
-    service = billing.create_service(
+    service = billing_catalogue.create_service(
         session,
         code="FORM-S",
         name="Place de formation",

@@ -276,11 +276,11 @@ def test_coordinator_bills_a_done_session_once(session, client, login_as, make_c
     from datetime import date as _date
     from decimal import Decimal
 
-    from billing import services as billing
+    from billing.services import catalogue as billing_catalogue
     from tests.training.page_data import make_course
 
     vat_rates.ensure_vat_rates(session)
-    service = billing.create_service(
+    service = billing_catalogue.create_service(
         session,
         code="FORM-P",
         name="Place de formation",

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from billing import services as billing
+from billing.services import customers as billing_customers
 from tests.training.service_fixtures import *  # noqa: F403
 from tests.training.service_fixtures import seat
 from training import reports, services
@@ -16,7 +16,9 @@ def year_of_training(session, make_course, make_session, coordinator, make_coope
     short_course = make_course(hours=6)
     honey = make_cooperative(filiere="honey", province="MA-HOC").id
     pottery = make_cooperative(filiere="pottery", province="MA-TET").id
-    outsider = billing.create_customer(session, code="NM-IND", kind="non_member", name="Amal")
+    outsider = billing_customers.create_customer(
+        session, code="NM-IND", kind="non_member", name="Amal"
+    )
 
     def run(course, start, trainer, people, done=True):
         training = make_session(capacity=10, course=course, start_on=start, trainer=trainer)
