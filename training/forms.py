@@ -1,5 +1,7 @@
 """Training forms: booking a seat, and (for the coordinator) courses and sessions."""
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
@@ -14,6 +16,29 @@ AGE_BAND_LABELS = {
     "35_49": _l("35 to 49"),
     "50_plus": _l("50 and over"),
 }
+
+
+STATE_LABELS = {
+    "planned": _l("Planned"),
+    "open": _l("Open"),
+    "full": _l("Full"),
+    "done": _l("Done"),
+    "cancelled": _l("Cancelled"),
+}
+CATEGORY_LABELS = {
+    "bookkeeping": _l("Bookkeeping"),
+    "microcredit": _l("Microcredit"),
+    "communication": _l("Communication"),
+    "funding": _l("Funding"),
+    "marketing": _l("Marketing"),
+    "hygiene": _l("Hygiene"),
+    "other": _l("Other"),
+}
+
+
+def presence_name(booking_id: int, day: date, half: str) -> str:
+    """The name of the checkbox that marks a participant present on a half-day."""
+    return f"present-{booking_id}-{day.isoformat()}-{half}"
 
 
 class BookingForm(FlaskForm):

@@ -60,6 +60,22 @@ def _required(errors: dict[str, list], name: str, value: str) -> str:
     return value
 
 
+def get_course(session: Session, course_id: int) -> Course:
+    """A course: the catalogue of training is the same for everyone who may read it."""
+    course = session.get(Course, course_id)
+    if course is None:
+        raise _not_found()
+    return course
+
+
+def get_session(session: Session, session_id: int) -> TrainingSession:
+    """A training session, whoever may read the calendar. Raises NotFound."""
+    training = session.get(TrainingSession, session_id)
+    if training is None:
+        raise _not_found()
+    return training
+
+
 # --- courses ---------------------------------------------------------------------------------
 
 
