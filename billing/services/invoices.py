@@ -148,19 +148,21 @@ def get_invoice(session: Session, invoice_id: int, *, actor) -> Invoice:
     return get_scoped(session, Invoice, invoice_id, actor)
 
 
+def legal_mentions(customer: Customer) -> dict[str, str]:
+    """The customer's identity an invoice must carry (name, address, ICE, IF, RC)."""
+    return {
+        "code": customer.code,
+        "name": customer.name,
+        "name_ar": customer.name_ar,
+        "address": customer.address,
+        "ice": customer.ice,
+        "if_number": customer.if_number,
+        "rc_number": customer.rc_number,
+    }
+
+
 def _snapshot(customer: Customer) -> str:
-    return json.dumps(
-        {
-            "code": customer.code,
-            "name": customer.name,
-            "name_ar": customer.name_ar,
-            "address": customer.address,
-            "ice": customer.ice,
-            "if_number": customer.if_number,
-            "rc_number": customer.rc_number,
-        },
-        ensure_ascii=False,
-    )
+    return json.dumps(legal_mentions(customer), ensure_ascii=False)
 
 
 def _next_number(session: Session, kind: str, year: int) -> tuple[int, str]:

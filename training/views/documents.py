@@ -19,24 +19,25 @@ from training import pdf, services
 from training.blueprint import bp
 from training.forms import AGE_BAND_LABELS
 from training.models import Booking
-from training.reports import indicators, sessions
+from training.reports import indicators as indicator_reports
+from training.reports import sessions
 
 
-def _indicator_rows(indicators: indicators.TrainingIndicators) -> list[tuple[str, str, int]]:
+def _indicator_rows(figures: indicator_reports.TrainingIndicators) -> list[tuple[str, str, int]]:
     """(dimension, value, participants who attended) rows, as the observatory reads them."""
     sexes = {"female": _("Women"), "male": _("Men")}
-    rows = [(_("Sex"), sexes.get(key, key), count) for key, count in indicators.by_sex.items()]
+    rows = [(_("Sex"), sexes.get(key, key), count) for key, count in figures.by_sex.items()]
     rows += [
         (_("Age band"), str(AGE_BAND_LABELS.get(key, key)), count)
-        for key, count in indicators.by_age_band.items()
+        for key, count in figures.by_age_band.items()
     ]
     rows += [
         (_("Filière"), str(FILIERES.get(key, _("Non-members"))), count)
-        for key, count in indicators.by_filiere.items()
+        for key, count in figures.by_filiere.items()
     ]
     rows += [
         (_("Province"), str(PROVINCES.get(key, _("Non-members"))), count)
-        for key, count in indicators.by_province.items()
+        for key, count in figures.by_province.items()
     ]
     return rows
 
@@ -45,7 +46,7 @@ def _indicator_rows(indicators: indicators.TrainingIndicators) -> list[tuple[str
 @requires("training.manage")
 def indicators():
     year = request.args.get("year", date.today().year, type=int)
-    figures = indicators.training_indicators(db.session, year)
+    figures = indicator_reports.training_indicators(db.session, year)
     rows = _indicator_rows(figures)
     if request.args.get("format") == "csv":
         table = tabular.Table(
@@ -59,8 +60,8 @@ def indicators():
         year=year,
         figures=figures,
         rows=rows,
-        by_course=indicators.evaluation_by_course(db.session, year=year),
-        by_trainer=indicators.evaluation_by_trainer(db.session, year=year),
+        by_course=indicator_reports.evaluation_by_course(db.session, year=year),
+        by_trainer=indicator_reports.evaluation_by_trainer(db.session, year=year),
     )
 
 

@@ -18,7 +18,6 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from icalendar import Calendar, Event
-from sqlalchemy import select
 
 from gie import db
 from gie.forms import ConfirmForm
@@ -30,7 +29,7 @@ from training.forms import (
     BookingForm,
     presence_name,
 )
-from training.models import Attendance, TrainingSession
+from training.models import TrainingSession
 from training.reports import sessions
 
 #: the sessions' times are local to the region, as calendar applications must know
@@ -114,13 +113,8 @@ def _session_page(training_session: TrainingSession, booking_form=None, status: 
 
 def _presence(bookings) -> set[str]:
     """The checkbox names of the half-days already marked present."""
-    ids = [b.id for b in bookings]
-    if not ids:
-        return set()
-    rows = db.session.scalars(
-        select(Attendance).where(Attendance.booking_id.in_(ids), Attendance.present.is_(True))
-    )
-    return {presence_name(a.booking_id, a.day, a.half) for a in rows}
+    marked = sessions.present_half_days(db.session, [b.id for b in bookings])
+    return {presence_name(booking_id, day, half) for booking_id, day, half in marked}
 
 
 @bp.get("/sessions/<int:session_id>")
