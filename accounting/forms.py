@@ -13,9 +13,9 @@ from wtforms import (
     SelectField,
     StringField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from gie.forms import MoneyField, choices, encoding_field
+from gie.forms import MoneyField, OnDateForm, PeriodForm, choices, encoding_field
 
 NEW_ENTRY_LINES = 4
 
@@ -104,15 +104,6 @@ class ImportEntriesForm(FlaskForm):
 SIDES = {"customers": _l("Customers"), "suppliers": _l("Suppliers")}
 
 
-class PeriodForm(Form):
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
-
-    def validate_date_to(self, field):
-        if field.data and self.date_from.data and field.data < self.date_from.data:
-            raise ValidationError(_l("The end date is before the start date."))
-
-
 class GeneralLedgerForm(PeriodForm):
     #: choices (account id, "code label") are set by the view
     account = SelectField(_l("Account"), validators=[Optional()], validate_choice=False)
@@ -120,10 +111,6 @@ class GeneralLedgerForm(PeriodForm):
 
 class JournalForm(PeriodForm):
     journal = SelectField(_l("Journal"), validators=[Optional()], validate_choice=False)
-
-
-class OnDateForm(Form):
-    on = DateField(_l("On"), validators=[Optional()])
 
 
 class AgedBalanceForm(OnDateForm):

@@ -16,10 +16,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounting import services as accounting
+from accounting import vat_rates
 from bench import databases
 from bench.generate import open_books
-from billing import reports, services
+from billing import reports
 from billing.models import Invoice, Service
+from billing.services import catalogue as billing_catalogue
+from billing.services import customers as billing_customers
+from billing.services import invoices as billing_invoices
+from billing.services import payments as billing_payments
+from billing.services import runs as billing_runs
+from billing.services import subscriptions as billing_subscriptions
 from gie.db import make_engine
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -37,9 +44,9 @@ def _setup(session: Session, cooperatives: int) -> list[int]:
     gie = accounting.ledger_by_code(session, "GIE")
     for _ in range(2):
         accounting.add_fiscal_year(session, gie.id)
-    services.ensure_vat_rates(session)
+    vat_rates.ensure_vat_rates(session)
     catalogue = [
-        services.create_service(
+        billing_catalogue.create_service(
             session,
             code=code,
             name=name,
@@ -56,9 +63,9 @@ def _setup(session: Session, cooperatives: int) -> list[int]:
         ledger = open_books(
             session, f"COOP-{number:03d}", f"Coopérative {number}", number, FIRST_YEAR, 3
         )
-        customer = services.member_customer(session, ledger.cooperative_id)
+        customer = billing_customers.member_customer(session, ledger.cooperative_id)
         for service, row in zip(catalogue, CATALOGUE, strict=True):
-            services.create_subscription(
+            billing_subscriptions.create_subscription(
                 session,
                 customer_id=customer.id,
                 service_id=service.id,
@@ -75,10 +82,10 @@ def _setup(session: Session, cooperatives: int) -> list[int]:
 
 
 def _run_and_issue(session: Session, year: int, month: int) -> int:
-    summary = services.run_billing(session, year, month)
+    summary = billing_runs.run_billing(session, year, month)
     issue_on = date(year, month, 1) + relativedelta(months=1, days=-1)
     for invoice_id in summary.invoice_ids:
-        services.issue_invoice(session, invoice_id, on=issue_on)
+        billing_invoices.issue_invoice(session, invoice_id, on=issue_on)
     session.commit()
     return summary.invoices_created
 
@@ -91,14 +98,14 @@ def _history(session: Session, customer_id: int) -> None:
     ).all()
     for months in range(36):
         month = date(FIRST_YEAR, 1, 1) + relativedelta(months=months)
-        draft = services.save_draft_invoice(
+        draft = billing_invoices.save_draft_invoice(
             session,
             customer_id,
-            [services.DraftLine(service_id, Decimal("1")) for service_id in service_ids],
+            [billing_invoices.DraftLine(service_id, Decimal("1")) for service_id in service_ids],
             on=month,
         )
-        invoice = services.issue_invoice(session, draft.id, on=month)
-        services.record_payment(
+        invoice = billing_invoices.issue_invoice(session, draft.id, on=month)
+        billing_payments.record_payment(
             session,
             customer_id=customer_id,
             received_on=month + relativedelta(days=20),

@@ -30,10 +30,9 @@ from time import perf_counter
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from accounting import importers, services
+from accounting import importers, services, vat_rates
 from accounting.models import Account, Line, Match
 from bench import databases
-from billing import services as billing_services
 from gie.cooperatives import services as cooperative_services
 from gie.cooperatives.models import FILIERES, PROVINCES
 from gie.db import make_engine
@@ -521,7 +520,7 @@ def generate(
     shares = split(lines, cooperatives, random.Random(seed))
     ledgers = []
     with make_session() as session:
-        billing_services.ensure_vat_rates(session)  # what the VAT return snaps rates to
+        vat_rates.ensure_vat_rates(session)  # what the VAT return snaps rates to
         for number in range(1, cooperatives + 1):
             code = f"COOP-{number:03d}"
             ledger = open_books(

@@ -8,8 +8,10 @@ import click
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 
-from billing import reports, services
+from billing import reports
 from billing.models import Customer
+from billing.services import invoices as billing_invoices
+from billing.services import runs as billing_runs
 from gie import db
 from gie.command_line import CommandGroup
 from gie.csvfiles import parse_date
@@ -37,7 +39,7 @@ def run(period: str):
             bar.length = total
             bar.update(done - bar.pos)
 
-        summary = services.run_billing(db.session, year, month, progress=progress)
+        summary = billing_runs.run_billing(db.session, year, month, progress=progress)
     click.echo(
         f"{period}: {summary.invoices_created} invoices created "
         f"({summary.lines_billed} lines, {summary.total_net} MAD excl. VAT); "
@@ -59,7 +61,9 @@ def issue(period: str, issue_date: str | None):
             bar.length = total
             bar.update(done - bar.pos)
 
-        summary = services.issue_month_drafts(db.session, year, month, on=on, progress=progress)
+        summary = billing_invoices.issue_month_drafts(
+            db.session, year, month, on=on, progress=progress
+        )
     click.echo(
         f"{period}: {len(summary.issued)} invoices issued, {len(summary.refused)} left as drafts."
     )

@@ -11,9 +11,15 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from accounting import vat_rates
 from accounting.demo import MEMBERS
-from billing import services
 from billing.models import Customer, Invoice, Payment, Service, Subscription
+from billing.services import catalogue as billing_catalogue
+from billing.services import customers as billing_customers
+from billing.services import invoices as billing_invoices
+from billing.services import payments as billing_payments
+from billing.services import runs as billing_runs
+from billing.services import subscriptions as billing_subscriptions
 from gie.cooperatives.models import Cooperative
 
 #: code, French name, Arabic name, category, unit, public price, member price, income account
@@ -39,10 +45,10 @@ FUNDER = ("NORESS", "Plateforme régionale NORESS", "المنصة الجهوية
 
 def load(session: Session, today: date | None = None) -> None:
     today = today or date.today()
-    services.ensure_vat_rates(session)
+    vat_rates.ensure_vat_rates(session)
     catalogue = _catalogue(session, date(today.year - 1, 1, 1))
     customers = {
-        code: services.member_customer(session, cooperative_id)
+        code: billing_customers.member_customer(session, cooperative_id)
         for code, cooperative_id in session.execute(
             select(Cooperative.code, Cooperative.id).where(Cooperative.code.in_(MEMBERS))
         )
@@ -54,10 +60,10 @@ def load(session: Session, today: date | None = None) -> None:
     this_month = today.replace(day=1)
     for back in range(MONTHS_BILLED, 0, -1):
         month = this_month - relativedelta(months=back)
-        summary = services.run_billing(session, month.year, month.month)
+        summary = billing_runs.run_billing(session, month.year, month.month)
         issued_on = min(month + relativedelta(months=1, days=-1), today)
         for invoice_id in summary.invoice_ids:
-            services.issue_invoice(session, invoice_id, on=issued_on)
+            billing_invoices.issue_invoice(session, invoice_id, on=issued_on)
     _payments(session, [*customers.values(), funder], today)
     session.flush()
 
@@ -66,7 +72,7 @@ def _catalogue(session: Session, since: date) -> dict[str, Service]:
     known = {service.code: service for service in session.scalars(select(Service))}
     for code, name, name_ar, category, unit, public, member, account in CATALOGUE:
         if code not in known:
-            known[code] = services.create_service(
+            known[code] = billing_catalogue.create_service(
                 session,
                 code=code,
                 name=name,
@@ -84,7 +90,7 @@ def _catalogue(session: Session, since: date) -> dict[str, Service]:
 def _funder(session: Session) -> Customer:
     code, name, name_ar = FUNDER
     funder = session.scalar(select(Customer).where(Customer.code == code))
-    return funder or services.create_customer(
+    return funder or billing_customers.create_customer(
         session,
         code=code,
         kind="funder",
@@ -104,10 +110,10 @@ def _subscriptions(session, customers: dict, funder, catalogue: dict, today: dat
     for code, customer in customers.items():
         if customer.id in subscribed:
             continue
-        services.create_subscription(
+        billing_subscriptions.create_subscription(
             session, customer_id=customer.id, service_id=catalogue["COMPTA"].id, start_on=start
         )
-        services.create_subscription(
+        billing_subscriptions.create_subscription(
             session,
             customer_id=customer.id,
             service_id=catalogue["COTIS"].id,
@@ -115,7 +121,7 @@ def _subscriptions(session, customers: dict, funder, catalogue: dict, today: dat
             period="yearly",
         )
         if code == "COOP-003":
-            services.create_subscription(
+            billing_subscriptions.create_subscription(
                 session,
                 customer_id=customer.id,
                 service_id=catalogue["APPUI"].id,
@@ -125,7 +131,7 @@ def _subscriptions(session, customers: dict, funder, catalogue: dict, today: dat
                 funder_share_percent=Decimal("30"),
             )
         if code == "COOP-002":
-            services.create_subscription(
+            billing_subscriptions.create_subscription(
                 session,
                 customer_id=customer.id,
                 service_id=catalogue["APPUI"].id,
@@ -163,7 +169,7 @@ def _payments(session: Session, customers: list[Customer], today: date) -> None:
         settled, amount = plan
         last = settled[-1].issue_date
         received_on = min(last + relativedelta(days=25), today)
-        services.record_payment(
+        billing_payments.record_payment(
             session,
             customer_id=customer.id,
             received_on=received_on,

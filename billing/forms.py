@@ -1,6 +1,7 @@
 """Forms of the billing pages: field parsing and field-level checks only; the services hold
 the rules. Labels of the stored codes live here too, translated at display."""
 
+from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -73,6 +74,15 @@ class DecimalText(StringField):
         if isinstance(self.data, Decimal):
             return format(self.data.normalize(), "f")
         return self.data or ""
+
+
+def parse_month(text: str | None) -> date | None:
+    """`2026-03` -> 1 March 2026; None when it is not a month."""
+    try:
+        year, month = (int(part) for part in (text or "").split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return None
 
 
 # --- customers and catalogue -------------------------------------------------------------------
@@ -209,7 +219,7 @@ class InvoiceFilterForm(Form):
     period = StringField(_l("Billed month"), validators=[Optional(), Length(max=7)])
 
 
-# --- payments and statements -------------------------------------------------------------------
+# --- payments ----------------------------------------------------------------------------------
 
 
 class AllocationForm(Form):
@@ -224,12 +234,3 @@ class PaymentForm(FlaskForm):
     method = SelectField(_l("Method"), choices=choices(METHOD_LABELS))
     reference = StringField(_l("Reference"), validators=[Length(max=60)])
     allocations = FieldList(FormField(AllocationForm))
-
-
-class PeriodFilterForm(Form):
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
-
-
-class OnDateForm(Form):
-    on = DateField(_l("On"), validators=[Optional()])

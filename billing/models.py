@@ -1,4 +1,4 @@
-"""Customers, the service catalogue with dated prices and VAT rates, subscriptions, invoices
+"""Customers, the service catalogue with dated prices, subscriptions, invoices
 and credit notes, payments and their allocations."""
 
 from datetime import date, datetime
@@ -60,22 +60,6 @@ class Customer(Base):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
-
-
-class VatRate(Base):
-    """A VAT rate in force between two dates, with its legal reference; exemptions are rates
-    of zero that carry the article to print on invoices."""
-
-    __tablename__ = "billing_vat_rate"
-    __table_args__ = (UniqueConstraint("code", "valid_from"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(20))  #: e.g. TVA20, EXO91
-    rate: Mapped[Decimal] = mapped_column(Fixed(2))  #: percent, e.g. 20.00
-    valid_from: Mapped[date] = mapped_column(Date)
-    valid_to: Mapped[date | None] = mapped_column(Date)
-    legal_reference: Mapped[str] = mapped_column(String(200), default="")
-    exempt: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Service(Base):

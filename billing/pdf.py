@@ -17,12 +17,11 @@ from flask_babel import force_locale
 
 from billing.models import Customer, Invoice
 from billing.reports import Statement
-from billing.services import vat_breakdown
+from billing.services.invoices import legal_mentions, vat_breakdown
 from gie import pdf
 from gie.amounts_in_words import amount_in_words
 from gie.money import ZERO
 
-LANGUAGES = ("fr", "ar")
 DOCUMENT_STYLESHEET = Path(__file__).parent / "static" / "documents.css"
 
 TITLES = {
@@ -60,16 +59,7 @@ def party(invoice: Invoice) -> dict:
     """The customer's mentions as frozen at issue; a draft shows the customer's current ones."""
     if invoice.customer_snapshot:
         return json.loads(invoice.customer_snapshot)
-    customer = invoice.customer
-    return {
-        "code": customer.code,
-        "name": customer.name,
-        "name_ar": customer.name_ar,
-        "address": customer.address,
-        "ice": customer.ice,
-        "if_number": customer.if_number,
-        "rc_number": customer.rc_number,
-    }
+    return legal_mentions(invoice.customer)
 
 
 def dir_of(text: str) -> str:

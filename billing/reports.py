@@ -17,7 +17,6 @@ from billing.models import (
     Service,
     ServicePrice,
     Subscription,
-    VatRate,
 )
 from gie.cooperatives.models import Cooperative
 from gie.money import ZERO, Money
@@ -260,6 +259,11 @@ def search_customers(
     return result
 
 
+def own_customer_id(session: Session, user) -> int | None:
+    """The customer the user's cooperative is billed as, if it is billed."""
+    return session.scalar(scope(select(Customer.id), Customer, user))
+
+
 def unbilled_members(session: Session) -> list[Cooperative]:
     """Member cooperatives (active or suspended) that have no customer record yet."""
     billed = select(Customer.id).where(Customer.cooperative_id == Cooperative.id).exists()
@@ -352,18 +356,6 @@ def service_choices(session: Session, *, active_only: bool = True) -> list[tuple
     if active_only:
         stmt = stmt.where(Service.active)
     return [(row.id, f"{row.code} · {row.name}") for row in session.execute(stmt)]
-
-
-def vat_codes(session: Session, *, on: date) -> list[VatRate]:
-    return list(
-        session.scalars(
-            select(VatRate)
-            .where(
-                VatRate.valid_from <= on, or_(VatRate.valid_to.is_(None), VatRate.valid_to >= on)
-            )
-            .order_by(VatRate.rate.desc(), VatRate.code)
-        )
-    )
 
 
 def search_subscriptions(

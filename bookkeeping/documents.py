@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from accounting import reports as accounting_reports
 from accounting import services as accounting
 from accounting.models import Entry, Journal, Ledger, Line
-from billing import services as billing
 from billing.models import Invoice
+from billing.services import invoices as billing_invoices
 from bookkeeping import bank
 from bookkeeping.models import BankLine, Document
 from gie.errors import ValidationError
@@ -74,7 +74,7 @@ def visible_record(session: Session, kind: str, record_id: int, *, actor):
         return accounting.get_entry(session, record_id, actor=actor)
     if kind == "bank_line":
         return bank.get_bank_line(session, record_id, actor=actor)
-    return billing.get_invoice(session, record_id, actor=actor)
+    return billing_invoices.get_invoice(session, record_id, actor=actor)
 
 
 def _owner(

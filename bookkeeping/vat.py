@@ -41,9 +41,9 @@ from accounting.models import (
     Ledger,
     Line,
     Match,
+    VatRate,
 )
 from accounting.services import LineInput, lock_ledger, record_entry
-from billing.models import VatRate
 from bookkeeping.models import VatReturn, VatReturnLine
 from gie.errors import DomainError, NotFound, ValidationError
 from gie.money import CENT, ZERO, D

@@ -11,7 +11,6 @@ from flask_login import current_user
 
 from accounting import matching
 from accounting import services as accounting
-from billing.document_views import document_language, pdf_response
 from bookkeeping import vat
 from bookkeeping.vat_forms import (
     PERIOD_LABELS,
@@ -22,6 +21,7 @@ from bookkeeping.vat_forms import (
 )
 from bookkeeping.views import bp
 from gie import db, i18n, pdf, tabular
+from gie.pdf import document_language, pdf_response
 from gie.security import requires
 from gie.tabular import Table
 from gie.web import csv_dialect, csv_response, refusal_shows

@@ -25,7 +25,8 @@ from gie.cooperatives import reports as cooperative_reports
 from gie.cooperatives.models import FILIERES, STATUSES
 from gie.money import ZERO
 from gie.security import requires
-from training import reports as training_reports
+from training.reports import home as training_home
+from training.reports import sessions as training_sessions
 
 bp = Blueprint("dashboard", __name__)
 
@@ -146,10 +147,10 @@ def _sales_adviser(session, user, today: date) -> dict:
 
 
 def _training_coordinator(session, user, today: date) -> dict:
-    sessions = training_reports.upcoming_sessions(
+    sessions = training_home.upcoming_sessions(
         session, date_from=today, date_to=today + relativedelta(days=UPCOMING_DAYS)
     )
-    hours = training_reports.hours_by_filiere(session, today.year)
+    hours = training_home.hours_by_filiere(session, today.year)
     ordered = sorted(hours.items(), key=lambda item: item[1], reverse=True)
     return {
         "sessions": sessions,
@@ -162,7 +163,7 @@ def _training_coordinator(session, user, today: date) -> dict:
             headings=(_("Filière"), _("Participant hours")),
             rtl=_rtl(),
         ),
-        "course_title": lambda course: training_reports.course_title(course, i18n.language()),
+        "course_title": lambda course: training_sessions.course_title(course, i18n.language()),
     }
 
 
@@ -184,9 +185,9 @@ def _president(session, user, today: date) -> dict:
         context["books"] = accounting_reports.result_and_cash(
             session, ledgers[0].id, date_from=year_start, date_to=today
         )
-    context["bookings"] = training_reports.booked_sessions(session, user, date_from=today)
+    context["bookings"] = training_home.booked_sessions(session, user, date_from=today)
     context["leads"] = commercial_reports.recent_leads(session, user, limit=LIST_SIZE)
-    context["course_title"] = lambda course: training_reports.course_title(course, i18n.language())
+    context["course_title"] = lambda course: training_sessions.course_title(course, i18n.language())
     return context
 
 

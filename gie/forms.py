@@ -4,7 +4,8 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, StringField
+from wtforms import DateField, Form, SelectChoice, SelectField, StringField
+from wtforms.validators import Optional, ValidationError
 
 from gie.csvfiles import parse_decimal
 from gie.money import D
@@ -24,6 +25,17 @@ def encoding_field() -> SelectField:
         choices=choices({"auto": _l("Automatic"), "utf-8": "UTF-8", "cp1252": "Windows-1252"}),
         default="auto",
     )
+
+
+def optional_int(value) -> int | None:
+    """A record chosen in a select or named in a query argument: empty, or anything that is
+    not a whole number, means none."""
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 class MoneyField(StringField):
@@ -47,3 +59,20 @@ class MoneyField(StringField):
 
 class ConfirmForm(FlaskForm):
     """An empty form: a POST with its CSRF token, after the user confirmed."""
+
+
+class PeriodForm(Form):
+    """The dates a page's figures are filtered on (query arguments), both optional."""
+
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_l("The end date is before the start date."))
+
+
+class OnDateForm(Form):
+    """The day a page's figures are taken on (a query argument), optional."""
+
+    on = DateField(_l("On"), validators=[Optional()])

@@ -10,6 +10,7 @@ from sqlalchemy import BigInteger
 from sqlalchemy.types import TypeDecorator
 
 ZERO = Decimal("0.00")
+HUNDRED = Decimal("100")  #: what a percentage is of
 CENT = Decimal("0.01")
 
 

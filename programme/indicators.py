@@ -27,7 +27,7 @@ from gie import tabular
 from gie.cooperatives.models import Cooperative
 from gie.money import Money
 from training.models import AGE_BANDS, Attendance, Booking, Course, TrainingSession
-from training.reports import YOUTH_AGE_BANDS
+from training.reports.indicators import YOUTH_AGE_BANDS
 
 #: a cell of fewer cooperatives than this is suppressed
 THRESHOLD = 3

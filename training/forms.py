@@ -1,11 +1,13 @@
 """Training forms: booking a seat, and (for the coordinator) courses and sessions."""
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from gie.forms import choices
+from gie.forms import choices, optional_int
 
 SEX_LABELS = {"female": _l("Woman"), "male": _l("Man")}
 AGE_BAND_LABELS = {
@@ -16,14 +18,27 @@ AGE_BAND_LABELS = {
 }
 
 
-def optional_id(value):
-    """A select of records: empty means none."""
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+STATE_LABELS = {
+    "planned": _l("Planned"),
+    "open": _l("Open"),
+    "full": _l("Full"),
+    "done": _l("Done"),
+    "cancelled": _l("Cancelled"),
+}
+CATEGORY_LABELS = {
+    "bookkeeping": _l("Bookkeeping"),
+    "microcredit": _l("Microcredit"),
+    "communication": _l("Communication"),
+    "funding": _l("Funding"),
+    "marketing": _l("Marketing"),
+    "hygiene": _l("Hygiene"),
+    "other": _l("Other"),
+}
+
+
+def presence_name(booking_id: int, day: date, half: str) -> str:
+    """The name of the checkbox that marks a participant present on a half-day."""
+    return f"present-{booking_id}-{day.isoformat()}-{half}"
 
 
 class BookingForm(FlaskForm):
@@ -33,10 +48,10 @@ class BookingForm(FlaskForm):
         _l("Age band"), choices=choices(AGE_BAND_LABELS, ""), validators=[DataRequired()]
     )
     cooperative_id = SelectField(
-        _l("Cooperative"), coerce=optional_id, choices=[], validate_choice=False
+        _l("Cooperative"), coerce=optional_int, choices=[], validate_choice=False
     )
     customer_id = SelectField(
-        _l("Billing customer (non-member)"), coerce=optional_id, choices=[], validate_choice=False
+        _l("Billing customer (non-member)"), coerce=optional_int, choices=[], validate_choice=False
     )
 
 
@@ -52,7 +67,7 @@ class CourseForm(FlaskForm):
 
 class SessionForm(FlaskForm):
     course_id = SelectField(
-        _l("Course"), coerce=optional_id, choices=[], validators=[DataRequired()]
+        _l("Course"), coerce=optional_int, choices=[], validators=[DataRequired()]
     )
     start_on = DateField(_l("First day"), validators=[DataRequired()])
     end_on = DateField(_l("Last day"), validators=[DataRequired()])

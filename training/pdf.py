@@ -13,9 +13,8 @@ from flask_babel import force_locale
 from billing.pdf import dir_of, issuer
 from gie import pdf
 from gie.i18n import FORMAT_LOCALES
-from training.reports import course_title, half_days
+from training.reports.sessions import course_title, half_days
 
-LANGUAGES = ("fr", "ar")
 DOCUMENT_STYLESHEET = Path(__file__).parent / "static" / "documents.css"
 
 CERTIFICATE = {

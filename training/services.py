@@ -9,8 +9,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
 
-from billing import services as billing
 from billing.models import Customer, Service
+from billing.services import catalogue as billing_catalogue
+from billing.services import customers as billing_customers
+from billing.services import invoices as billing_invoices
 from gie.cooperatives.models import Cooperative
 from gie.db import utcnow
 from gie.errors import DomainError, NotFound, PermissionDenied, ValidationError
@@ -56,6 +58,22 @@ def _required(errors: dict[str, list], name: str, value: str) -> str:
     if not value:
         errors[name] = [_l("This field is required.")]
     return value
+
+
+def get_course(session: Session, course_id: int) -> Course:
+    """A course: the catalogue of training is the same for everyone who may read it."""
+    course = session.get(Course, course_id)
+    if course is None:
+        raise _not_found()
+    return course
+
+
+def get_session(session: Session, session_id: int) -> TrainingSession:
+    """A training session, whoever may read the calendar. Raises NotFound."""
+    training = session.get(TrainingSession, session_id)
+    if training is None:
+        raise _not_found()
+    return training
 
 
 # --- courses ---------------------------------------------------------------------------------
@@ -547,7 +565,7 @@ def bill_session(session: Session, session_id: int, *, on: date) -> SessionBilli
     course = training.course
     if course.service_id is None:
         raise TrainingRefused(_l("The course has no service of the catalogue to bill."))
-    prices = billing.price_on(session, course.service_id, on)
+    prices = billing_catalogue.price_on(session, course.service_id, on)
     bookings = session.scalars(
         select(Booking)
         .where(
@@ -563,7 +581,7 @@ def bill_session(session: Session, session_id: int, *, on: date) -> SessionBilli
     by_payer: dict[int, list[Booking]] = defaultdict(list)
     for booking in bookings:
         if booking.cooperative_id is not None:
-            payer = billing.member_customer(session, booking.cooperative_id)
+            payer = billing_customers.member_customer(session, booking.cooperative_id)
         else:
             payer = session.get(Customer, booking.customer_id)
         by_payer[payer.id].append(booking)
@@ -572,11 +590,11 @@ def bill_session(session: Session, session_id: int, *, on: date) -> SessionBilli
     for customer_id, seats in by_payer.items():
         customer = session.get(Customer, customer_id)
         unit_price = prices.member_price if customer.kind == "member" else prices.public_price
-        invoice = billing.save_draft_invoice(
+        invoice = billing_invoices.save_draft_invoice(
             session,
             customer_id,
             [
-                billing.DraftLine(
+                billing_invoices.DraftLine(
                     service_id=course.service_id,
                     quantity=Decimal("1"),
                     unit_price=unit_price,

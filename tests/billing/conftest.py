@@ -4,7 +4,9 @@ from decimal import Decimal
 import pytest
 
 from accounting import services as accounting
-from billing import services
+from accounting import vat_rates
+from billing.services import catalogue as billing_catalogue
+from billing.services import customers as billing_customers
 
 
 @pytest.fixture
@@ -16,8 +18,8 @@ def gie_books(session):
 
 @pytest.fixture
 def catalogue(session):
-    services.ensure_vat_rates(session)
-    bookkeeping = services.create_service(
+    vat_rates.ensure_vat_rates(session)
+    bookkeeping = billing_catalogue.create_service(
         session,
         code="COMPTA",
         name="Tenue de comptabilité",
@@ -27,7 +29,7 @@ def catalogue(session):
         member_price=Decimal("1500.00"),
         valid_from=date(2026, 1, 1),
     )
-    training = services.create_service(
+    training = billing_catalogue.create_service(
         session,
         code="FORM-J",
         name="Journée de formation",
@@ -49,7 +51,7 @@ def member(session, make_cooperative):
         cooperative = make_cooperative()
         if with_books:
             accounting.open_ledger(session, cooperative.code, first_year=2026)
-        customer = services.member_customer(session, cooperative.id)
+        customer = billing_customers.member_customer(session, cooperative.id)
         session.commit()
         return customer
 

@@ -7,9 +7,14 @@ from sqlalchemy import func, select
 from accounting.models import Account, Entry, Ledger, Line
 from accounting.reports import trial_balance
 from accounting.services import PostingRefused, set_lock_date
-from billing import services
 from billing.models import Invoice
-from billing.services import BillingRefused
+from billing.services import catalogue as billing_catalogue
+from billing.services import customers as billing_customers
+from billing.services import invoices as billing_invoices
+from billing.services import payments as billing_payments
+from billing.services import runs as billing_runs
+from billing.services import subscriptions as billing_subscriptions
+from billing.services.refusals import BillingRefused
 
 
 def _invoices(session):
@@ -18,28 +23,28 @@ def _invoices(session):
 
 def test_running_the_same_period_twice_bills_nothing_twice(session, catalogue, member):
     customer = member()
-    services.create_subscription(
+    billing_subscriptions.create_subscription(
         session,
         customer_id=customer.id,
         service_id=catalogue["bookkeeping"].id,
         start_on=date(2026, 1, 1),
     )
-    first = services.run_billing(session, 2026, 3)
+    first = billing_runs.run_billing(session, 2026, 3)
     assert first.invoices_created == 1
-    second = services.run_billing(session, 2026, 3)
+    second = billing_runs.run_billing(session, 2026, 3)
     assert (second.invoices_created, second.already_billed) == (0, 1)
     assert _invoices(session) == 1
 
 
 def test_a_subscription_starting_mid_month_is_prorated_by_days(session, catalogue, member):
     customer = member()
-    services.create_subscription(
+    billing_subscriptions.create_subscription(
         session,
         customer_id=customer.id,
         service_id=catalogue["bookkeeping"].id,
         start_on=date(2026, 4, 21),
     )
-    services.run_billing(session, 2026, 4)
+    billing_runs.run_billing(session, 2026, 4)
     invoice = session.scalar(select(Invoice))
     # 1,500.00 member price × 10 of April's 30 days = 500.00, VAT 20 % = 100.00.
     assert (invoice.total_net, invoice.total_vat, invoice.total_gross) == (
@@ -51,10 +56,10 @@ def test_a_subscription_starting_mid_month_is_prorated_by_days(session, catalogu
 
 def test_a_funder_share_makes_two_invoices_adding_up_to_the_full_price(session, catalogue, member):
     customer = member()
-    funder = services.create_customer(
+    funder = billing_customers.create_customer(
         session, code="NORESS", kind="funder", name="Plateforme NORESS"
     )
-    services.create_subscription(
+    billing_subscriptions.create_subscription(
         session,
         customer_id=customer.id,
         service_id=catalogue["bookkeeping"].id,
@@ -62,7 +67,7 @@ def test_a_funder_share_makes_two_invoices_adding_up_to_the_full_price(session, 
         funder_id=funder.id,
         funder_share_percent=Decimal("33.33"),
     )
-    summary = services.run_billing(session, 2026, 5)
+    summary = billing_runs.run_billing(session, 2026, 5)
     assert summary.invoices_created == 2
     invoices = {i.customer_id: i for i in session.scalars(select(Invoice))}
     assert invoices[funder.id].total_net == Decimal("499.95")  # 33.33 % of 1,500.00
@@ -71,55 +76,57 @@ def test_a_funder_share_makes_two_invoices_adding_up_to_the_full_price(session, 
 
 def test_quarterly_subscription_is_billed_once_per_quarter(session, catalogue, member):
     customer = member()
-    services.create_subscription(
+    billing_subscriptions.create_subscription(
         session,
         customer_id=customer.id,
         service_id=catalogue["bookkeeping"].id,
         start_on=date(2026, 1, 1),
         period="quarterly",
     )
-    assert services.run_billing(session, 2026, 4).invoices_created == 1
-    assert services.run_billing(session, 2026, 5).invoices_created == 0
+    assert billing_runs.run_billing(session, 2026, 4).invoices_created == 1
+    assert billing_runs.run_billing(session, 2026, 5).invoices_created == 0
     invoice = session.scalar(select(Invoice))
     assert invoice.total_net == Decimal("1500.00")
 
 
 def test_suspended_and_ended_subscriptions_are_not_billed(session, catalogue, member):
     customer = member()
-    subscription = services.create_subscription(
+    subscription = billing_subscriptions.create_subscription(
         session,
         customer_id=customer.id,
         service_id=catalogue["bookkeeping"].id,
         start_on=date(2026, 1, 1),
     )
-    services.set_subscription_status(session, subscription.id, "suspended")
-    assert services.run_billing(session, 2026, 2).invoices_created == 0
-    services.set_subscription_status(session, subscription.id, "ended", end_on=date(2026, 2, 28))
-    assert services.run_billing(session, 2026, 3).invoices_created == 0
+    billing_subscriptions.set_subscription_status(session, subscription.id, "suspended")
+    assert billing_runs.run_billing(session, 2026, 2).invoices_created == 0
+    billing_subscriptions.set_subscription_status(
+        session, subscription.id, "ended", end_on=date(2026, 2, 28)
+    )
+    assert billing_runs.run_billing(session, 2026, 3).invoices_created == 0
 
 
 def test_price_changes_apply_from_their_date_and_never_rewrite_issued_invoices(
     session, gie_books, catalogue, member
 ):
     customer = member()
-    draft = services.save_draft_invoice(
+    draft = billing_invoices.save_draft_invoice(
         session,
         customer.id,
-        [services.DraftLine(catalogue["training"].id, Decimal("2"))],
+        [billing_invoices.DraftLine(catalogue["training"].id, Decimal("2"))],
         on=date(2026, 3, 1),
     )
-    issued = services.issue_invoice(session, draft.id, on=date(2026, 3, 1))
-    services.set_price(
+    issued = billing_invoices.issue_invoice(session, draft.id, on=date(2026, 3, 1))
+    billing_catalogue.set_price(
         session,
         catalogue["training"].id,
         valid_from=date(2026, 6, 1),
         public_price=Decimal("1500"),
         member_price=Decimal("1000"),
     )
-    later = services.save_draft_invoice(
+    later = billing_invoices.save_draft_invoice(
         session,
         customer.id,
-        [services.DraftLine(catalogue["training"].id, Decimal("2"))],
+        [billing_invoices.DraftLine(catalogue["training"].id, Decimal("2"))],
         on=date(2026, 6, 2),
     )
     assert issued.total_net == Decimal("1600.00")
@@ -145,16 +152,16 @@ def test_issuing_and_paying_post_mirrored_entries_in_both_books(
     session, gie_books, catalogue, member
 ):
     customer = member()
-    services.create_subscription(
+    billing_subscriptions.create_subscription(
         session,
         customer_id=customer.id,
         service_id=catalogue["bookkeeping"].id,
         start_on=date(2026, 1, 1),
     )
     for month in (1, 2, 3):
-        invoice_id = services.run_billing(session, 2026, month).invoice_ids[0]
-        services.issue_invoice(session, invoice_id, on=date(2026, month, 28))
-    services.record_payment(
+        invoice_id = billing_runs.run_billing(session, 2026, month).invoice_ids[0]
+        billing_invoices.issue_invoice(session, invoice_id, on=date(2026, month, 28))
+    billing_payments.record_payment(
         session,
         customer_id=customer.id,
         received_on=date(2026, 3, 30),
@@ -178,15 +185,15 @@ def test_a_failing_mirror_posting_leaves_neither_book_posted(session, gie_books,
     customer = member()
     coop_books = session.scalar(select(Ledger).where(Ledger.code == customer.code))
     set_lock_date(session, coop_books.id, date(2026, 12, 31))
-    draft = services.save_draft_invoice(
+    draft = billing_invoices.save_draft_invoice(
         session,
         customer.id,
-        [services.DraftLine(catalogue["training"].id, Decimal("1"))],
+        [billing_invoices.DraftLine(catalogue["training"].id, Decimal("1"))],
         on=date(2026, 3, 1),
     )
     session.commit()
     with pytest.raises(PostingRefused):
-        services.issue_invoice(session, draft.id, on=date(2026, 3, 1))
+        billing_invoices.issue_invoice(session, draft.id, on=date(2026, 3, 1))
     session.rollback()
     assert session.get(Invoice, draft.id).state == "draft"
     assert session.scalar(select(func.count()).select_from(Entry)) == 0
@@ -196,25 +203,25 @@ def test_an_issued_invoice_cannot_change_and_a_credit_note_restores_the_balance(
     session, gie_books, catalogue, member
 ):
     customer = member()
-    draft = services.save_draft_invoice(
+    draft = billing_invoices.save_draft_invoice(
         session,
         customer.id,
-        [services.DraftLine(catalogue["training"].id, Decimal("3"))],
+        [billing_invoices.DraftLine(catalogue["training"].id, Decimal("3"))],
         on=date(2026, 3, 1),
     )
-    invoice = services.issue_invoice(session, draft.id, on=date(2026, 3, 2))
+    invoice = billing_invoices.issue_invoice(session, draft.id, on=date(2026, 3, 2))
     assert invoice.number == "FA-2026-00001"
     with pytest.raises(BillingRefused):
-        services.save_draft_invoice(
+        billing_invoices.save_draft_invoice(
             session,
             customer.id,
-            [services.DraftLine(catalogue["training"].id, Decimal("1"))],
+            [billing_invoices.DraftLine(catalogue["training"].id, Decimal("1"))],
             on=date(2026, 3, 3),
             invoice_id=invoice.id,
         )
     with pytest.raises(BillingRefused):
-        services.delete_draft_invoice(session, invoice.id)
-    credit = services.create_credit_note(
+        billing_invoices.delete_draft_invoice(session, invoice.id)
+    credit = billing_invoices.create_credit_note(
         session, invoice.id, on=date(2026, 3, 5), reason="Annulation"
     )
     assert credit.number == "AV-2026-00001"
@@ -225,14 +232,16 @@ def test_an_issued_invoice_cannot_change_and_a_credit_note_restores_the_balance(
 
 def test_a_partial_credit_note_reduces_what_is_owed(session, gie_books, catalogue, member):
     customer = member(with_books=False)
-    draft = services.save_draft_invoice(
+    draft = billing_invoices.save_draft_invoice(
         session,
         customer.id,
-        [services.DraftLine(catalogue["training"].id, Decimal("1"))],
+        [billing_invoices.DraftLine(catalogue["training"].id, Decimal("1"))],
         on=date(2026, 3, 1),
     )
-    invoice = services.issue_invoice(session, draft.id, on=date(2026, 3, 2))
-    services.create_credit_note(session, invoice.id, on=date(2026, 3, 5), amount_net=Decimal("200"))
+    invoice = billing_invoices.issue_invoice(session, draft.id, on=date(2026, 3, 2))
+    billing_invoices.create_credit_note(
+        session, invoice.id, on=date(2026, 3, 5), amount_net=Decimal("200")
+    )
     assert invoice.open_amount == Decimal("720.00")  # (800 − 200) × 1.2
     assert invoice.state == "issued"
 
@@ -243,14 +252,14 @@ def test_payments_are_allocated_oldest_first_and_states_follow(
     customer = member()
     ids = []
     for day in (1, 2):
-        draft = services.save_draft_invoice(
+        draft = billing_invoices.save_draft_invoice(
             session,
             customer.id,
-            [services.DraftLine(catalogue["training"].id, Decimal("1"))],
+            [billing_invoices.DraftLine(catalogue["training"].id, Decimal("1"))],
             on=date(2026, 3, day),
         )
-        ids.append(services.issue_invoice(session, draft.id, on=date(2026, 3, day)).id)
-    services.record_payment(
+        ids.append(billing_invoices.issue_invoice(session, draft.id, on=date(2026, 3, day)).id)
+    billing_payments.record_payment(
         session,
         customer_id=customer.id,
         received_on=date(2026, 3, 10),
@@ -265,15 +274,15 @@ def test_payments_are_allocated_oldest_first_and_states_follow(
 
 def test_allocations_beyond_the_open_amount_are_refused(session, gie_books, catalogue, member):
     customer = member()
-    draft = services.save_draft_invoice(
+    draft = billing_invoices.save_draft_invoice(
         session,
         customer.id,
-        [services.DraftLine(catalogue["training"].id, Decimal("1"))],
+        [billing_invoices.DraftLine(catalogue["training"].id, Decimal("1"))],
         on=date(2026, 3, 1),
     )
-    invoice = services.issue_invoice(session, draft.id, on=date(2026, 3, 1))
+    invoice = billing_invoices.issue_invoice(session, draft.id, on=date(2026, 3, 1))
     with pytest.raises(BillingRefused):
-        services.record_payment(
+        billing_payments.record_payment(
             session,
             customer_id=customer.id,
             received_on=date(2026, 3, 10),
@@ -285,7 +294,7 @@ def test_allocations_beyond_the_open_amount_are_refused(session, gie_books, cata
 
 def test_payment_terms_are_at_most_120_days(session):
     with pytest.raises(Exception) as refused:
-        services.create_customer(
+        billing_customers.create_customer(
             session, code="HOTEL", kind="business", name="Hôtel", payment_terms_days=150
         )
     assert "payment_terms_days" in refused.value.field_errors

@@ -10,9 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounting import services as accounting
+from accounting import vat_rates
 from accounting.models import Ledger
-from billing import services
 from billing.models import Invoice
+from billing.services import catalogue as billing_catalogue
+from billing.services import customers as billing_customers
+from billing.services import invoices as billing_invoices
 from gie.cooperatives.services import create_cooperative
 from gie.db import make_engine
 from tests.conftest import migrate
@@ -31,8 +34,8 @@ def test_twenty_invoices_issued_at_once_get_consecutive_numbers(databases):
     engine = make_engine(url)
     with Session(engine) as session:
         accounting.open_ledger(session, "GIE", first_year=2026)
-        services.ensure_vat_rates(session)
-        service = services.create_service(
+        vat_rates.ensure_vat_rates(session)
+        service = billing_catalogue.create_service(
             session,
             code="COMPTA",
             name="Tenue de comptabilité",
@@ -54,12 +57,12 @@ def test_twenty_invoices_issued_at_once_get_consecutive_numbers(databases):
                 },
             )
             accounting.open_ledger(session, cooperative.code, first_year=2026)
-            customer = services.member_customer(session, cooperative.id)
+            customer = billing_customers.member_customer(session, cooperative.id)
             drafts.append(
-                services.save_draft_invoice(
+                billing_invoices.save_draft_invoice(
                     session,
                     customer.id,
-                    [services.DraftLine(service.id, Decimal("1"))],
+                    [billing_invoices.DraftLine(service.id, Decimal("1"))],
                     on=date(2026, 4, 1),
                 ).id
             )
@@ -72,7 +75,7 @@ def test_twenty_invoices_issued_at_once_get_consecutive_numbers(databases):
         with Session(engine) as session:
             start.wait()
             try:
-                services.issue_invoice(session, invoice_id, on=date(2026, 4, 30))
+                billing_invoices.issue_invoice(session, invoice_id, on=date(2026, 4, 30))
                 session.commit()
             except Exception as error:  # collected and reported below
                 failures.append(error)

@@ -9,7 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from billing import services
+from billing.services import invoices as billing_invoices
+from billing.services import payments as billing_payments
 from gie.amounts_in_words import amount_in_words
 
 #: the invisible marks pdftotext puts around right-to-left runs and Babel around amounts
@@ -43,16 +44,18 @@ def words_in_order(text: str, words: str) -> bool:
 @pytest.fixture
 def invoice(session, gie_books, catalogue, member):
     customer = member()
-    draft = services.save_draft_invoice(
+    draft = billing_invoices.save_draft_invoice(
         session,
         customer.id,
         [
-            services.DraftLine(catalogue["bookkeeping"].id, Decimal("1")),
-            services.DraftLine(catalogue["training"].id, Decimal("2"), "Formation fiscalité"),
+            billing_invoices.DraftLine(catalogue["bookkeeping"].id, Decimal("1")),
+            billing_invoices.DraftLine(
+                catalogue["training"].id, Decimal("2"), "Formation fiscalité"
+            ),
         ],
         on=date(2026, 3, 1),
     )
-    invoice = services.issue_invoice(session, draft.id, on=date(2026, 3, 31))
+    invoice = billing_invoices.issue_invoice(session, draft.id, on=date(2026, 3, 31))
     session.commit()
     return invoice  # 1,500.00 + 1,600.00 = 3,100.00; VAT 620.00; 3,720.00
 
@@ -100,7 +103,7 @@ def test_the_reader_language_is_the_default_and_other_languages_are_not_found(
 
 def test_a_credit_note_prints_as_an_avoir_naming_the_invoice(session, client, login_as, invoice):
     login_as("accountant")
-    credit = services.create_credit_note(
+    credit = billing_invoices.create_credit_note(
         session, invoice.id, on=date(2026, 4, 2), amount_net=Decimal("100"), reason="Remise"
     )
     session.commit()
@@ -114,10 +117,10 @@ def test_a_credit_note_prints_as_an_avoir_naming_the_invoice(session, client, lo
 def test_a_draft_prints_without_a_number(session, client, login_as, catalogue, member):
     login_as("accountant")
     customer = member()
-    draft = services.save_draft_invoice(
+    draft = billing_invoices.save_draft_invoice(
         session,
         customer.id,
-        [services.DraftLine(catalogue["training"].id, Decimal("1"))],
+        [billing_invoices.DraftLine(catalogue["training"].id, Decimal("1"))],
         on=date(2026, 3, 1),
     )
     session.commit()
@@ -127,7 +130,7 @@ def test_a_draft_prints_without_a_number(session, client, login_as, catalogue, m
 
 def test_statement_and_reminder_pdfs(session, client, login_as, invoice):
     login_as("accountant")
-    services.record_payment(
+    billing_payments.record_payment(
         session,
         customer_id=invoice.customer_id,
         received_on=date(2026, 4, 10),

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from accounting import matching, reports
 from accounting.models import GIE_LEDGER_CODE, Account, Ledger, Line
-from billing import services
+from billing.services import invoices as billing_invoices
+from billing.services import payments as billing_payments
 
 
 def _ledger_id(session, code):
@@ -35,14 +36,14 @@ def _open(session, ledger_code, account_code):
 
 
 def _invoice(session, customer, catalogue, on, days=Decimal("1")):
-    draft = services.save_draft_invoice(
-        session, customer.id, [services.DraftLine(catalogue["training"].id, days)], on=on
+    draft = billing_invoices.save_draft_invoice(
+        session, customer.id, [billing_invoices.DraftLine(catalogue["training"].id, days)], on=on
     )
-    return services.issue_invoice(session, draft.id, on=on)
+    return billing_invoices.issue_invoice(session, draft.id, on=on)
 
 
 def _pay(session, customer, amount, on):
-    return services.record_payment(
+    return billing_payments.record_payment(
         session,
         customer_id=customer.id,
         received_on=on,
@@ -108,7 +109,9 @@ def test_a_credit_note_cancelling_an_invoice_leaves_nothing_open(
 ):
     customer = member()
     invoice = _invoice(session, customer, catalogue, date(2026, 3, 2))
-    services.create_credit_note(session, invoice.id, on=date(2026, 3, 5), reason="Annulation")
+    billing_invoices.create_credit_note(
+        session, invoice.id, on=date(2026, 3, 5), reason="Annulation"
+    )
     session.commit()
     assert _open(session, GIE_LEDGER_CODE, "3421") == {}
     assert _open(session, customer.code, "4411") == {}
@@ -121,7 +124,7 @@ def test_a_credit_note_after_a_partial_payment_matches_only_what_is_open(
     customer = member()
     invoice = _invoice(session, customer, catalogue, date(2026, 3, 2))  # 960.00
     _pay(session, customer, "600.00", date(2026, 3, 10))
-    credit = services.create_credit_note(
+    credit = billing_invoices.create_credit_note(
         session, invoice.id, on=date(2026, 3, 12), amount_net=Decimal("500")
     )  # 600.00 off: 360.00 settle the invoice, 240.00 are owed to the customer
     session.commit()

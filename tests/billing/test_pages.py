@@ -8,8 +8,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, inspect, select
 
-from billing import services
+from accounting import vat_rates
 from billing.models import BilledPeriod, Customer, Invoice, Payment, ServicePrice, Subscription
+from billing.services import customers as billing_customers
+from billing.services import invoices as billing_invoices
+from billing.services import payments as billing_payments
+from billing.services import runs as billing_runs
+from billing.services import subscriptions as billing_subscriptions
 from tests.snapshot import assert_unchanged, snapshot
 
 BAD_ICE = "001561191000065"  # 15 digits, wrong check number
@@ -38,7 +43,7 @@ def amounts(text: str) -> str:
 
 
 def subscribe(session, customer, service, start=date(2026, 1, 1), **options):
-    subscription = services.create_subscription(
+    subscription = billing_subscriptions.create_subscription(
         session, customer_id=customer.id, service_id=service.id, start_on=start, **options
     )
     session.commit()
@@ -47,19 +52,19 @@ def subscribe(session, customer, service, start=date(2026, 1, 1), **options):
 
 def billed_draft(session, customer, catalogue, month=3):
     subscribe(session, customer, catalogue["bookkeeping"])
-    invoice_id = services.run_billing(session, 2026, month).invoice_ids[0]
+    invoice_id = billing_runs.run_billing(session, 2026, month).invoice_ids[0]
     session.commit()
     return session.get(Invoice, invoice_id)
 
 
 def issued(session, customer, catalogue, quantity="1", on=date(2026, 3, 2)):
-    draft = services.save_draft_invoice(
+    draft = billing_invoices.save_draft_invoice(
         session,
         customer.id,
-        [services.DraftLine(catalogue["training"].id, Decimal(quantity))],
+        [billing_invoices.DraftLine(catalogue["training"].id, Decimal(quantity))],
         on=on,
     )
-    invoice = services.issue_invoice(session, draft.id, on=on)
+    invoice = billing_invoices.issue_invoice(session, draft.id, on=on)
     session.commit()
     return invoice
 
@@ -107,7 +112,9 @@ def test_payment_terms_over_120_days_are_refused(client, session, accountant):
 
 
 def test_a_non_member_customer_is_edited(client, session, accountant):
-    customer = services.create_customer(session, code="OTEL", kind="business", name="Hôtel")
+    customer = billing_customers.create_customer(
+        session, code="OTEL", kind="business", name="Hôtel"
+    )
     session.commit()
     response = client.post(
         f"/billing/customers/{customer.id}/edit",
@@ -162,7 +169,9 @@ def test_an_unbilled_member_becomes_a_customer_with_one_click(
 
 
 def test_customers_are_searched_by_code_name_or_ice(client, session, accountant, member):
-    services.create_customer(session, code="NORESS", kind="funder", name="Plateforme NORESS")
+    billing_customers.create_customer(
+        session, code="NORESS", kind="funder", name="Plateforme NORESS"
+    )
     coop = member()
     session.commit()
     found = client.get("/billing/customers/?q=noress").text
@@ -175,7 +184,7 @@ def test_customers_are_searched_by_code_name_or_ice(client, session, accountant,
 
 
 def test_a_service_is_created_and_its_price_changes_from_a_date(client, session, accountant):
-    services.ensure_vat_rates(session)
+    vat_rates.ensure_vat_rates(session)
     session.commit()
     response = client.post(
         "/billing/services/new",
@@ -246,7 +255,7 @@ def test_a_subscription_for_an_unbilled_cooperative_makes_it_a_customer(
 
 def test_a_funded_subscription_with_a_discount(client, session, accountant, catalogue, member):
     customer = member()
-    funder = services.create_customer(session, code="NORESS", kind="funder", name="NORESS")
+    funder = billing_customers.create_customer(session, code="NORESS", kind="funder", name="NORESS")
     session.commit()
     response = client.post(
         "/billing/subscriptions/new",
@@ -603,7 +612,7 @@ def test_the_statement_shows_the_running_balance_and_an_overpayment_credit(
     customer = member()
     issued(session, customer, catalogue, on=date(2026, 1, 10))  # 960.00
     issued(session, customer, catalogue, quantity="2", on=date(2026, 3, 1))  # 1,920.00
-    services.record_payment(
+    billing_payments.record_payment(
         session,
         customer_id=customer.id,
         received_on=date(2026, 3, 5),

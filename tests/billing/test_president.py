@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from billing import services
+from billing.services import invoices as billing_invoices
+from billing.services import payments as billing_payments
 from gie.cooperatives.models import Cooperative
 
 
@@ -16,17 +17,17 @@ def two_members(session, gie_books, catalogue, member):
     records = []
     for _ in range(2):
         customer = member()
-        draft = services.save_draft_invoice(
+        draft = billing_invoices.save_draft_invoice(
             session,
             customer.id,
-            [services.DraftLine(catalogue["training"].id, Decimal("1"))],
+            [billing_invoices.DraftLine(catalogue["training"].id, Decimal("1"))],
             on=date(2026, 3, 1),
         )
-        invoice = services.issue_invoice(session, draft.id, on=date(2026, 3, 2))
-        credit = services.create_credit_note(
+        invoice = billing_invoices.issue_invoice(session, draft.id, on=date(2026, 3, 2))
+        credit = billing_invoices.create_credit_note(
             session, invoice.id, on=date(2026, 3, 3), amount_net=Decimal("100")
         )
-        payment = services.record_payment(
+        payment = billing_payments.record_payment(
             session,
             customer_id=customer.id,
             received_on=date(2026, 3, 20),

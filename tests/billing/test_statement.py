@@ -2,14 +2,18 @@ import json
 from datetime import date
 from decimal import Decimal
 
-from billing import reports, services
+from billing import reports
+from billing.services import invoices as billing_invoices
+from billing.services import payments as billing_payments
+from billing.services import runs as billing_runs
+from billing.services import subscriptions as billing_subscriptions
 
 
 def _issue(session, customer, service, on, quantity="1"):
-    draft = services.save_draft_invoice(
-        session, customer.id, [services.DraftLine(service.id, Decimal(quantity))], on=on
+    draft = billing_invoices.save_draft_invoice(
+        session, customer.id, [billing_invoices.DraftLine(service.id, Decimal(quantity))], on=on
     )
-    return services.issue_invoice(session, draft.id, on=on)
+    return billing_invoices.issue_invoice(session, draft.id, on=on)
 
 
 def test_statement_shows_opening_documents_running_balance_and_ageing(
@@ -19,7 +23,7 @@ def test_statement_shows_opening_documents_running_balance_and_ageing(
     training = catalogue["training"]
     _issue(session, customer, training, date(2026, 1, 10))  # 960.00
     _issue(session, customer, training, date(2026, 3, 1), "2")  # 1,920.00
-    services.record_payment(
+    billing_payments.record_payment(
         session,
         customer_id=customer.id,
         received_on=date(2026, 3, 5),
@@ -51,7 +55,7 @@ def test_statement_shows_opening_documents_running_balance_and_ageing(
 def test_an_overpayment_stays_as_a_credit_on_the_statement(session, gie_books, catalogue, member):
     customer = member()
     _issue(session, customer, catalogue["training"], date(2026, 3, 1))  # 960.00
-    services.record_payment(
+    billing_payments.record_payment(
         session,
         customer_id=customer.id,
         received_on=date(2026, 3, 5),
@@ -68,7 +72,7 @@ def test_an_overpayment_stays_as_a_credit_on_the_statement(session, gie_books, c
 
 def test_statement_and_run_commands(session, runner, gie_books, catalogue, member):
     customer = member()
-    services.create_subscription(
+    billing_subscriptions.create_subscription(
         session,
         customer_id=customer.id,
         service_id=catalogue["bookkeeping"].id,
@@ -81,8 +85,8 @@ def test_statement_and_run_commands(session, runner, gie_books, catalogue, membe
     assert "0 invoices created" in again.output and "1 subscriptions skipped" in again.output
     assert runner.invoke(args=["billing", "run", "--period", "2026-13"]).exit_code != 0
 
-    invoice_id = services.run_billing(session, 2026, 3).invoice_ids[0]
-    services.issue_invoice(session, invoice_id, on=date(2026, 3, 31))
+    invoice_id = billing_runs.run_billing(session, 2026, 3).invoice_ids[0]
+    billing_invoices.issue_invoice(session, invoice_id, on=date(2026, 3, 31))
     session.commit()
     output = runner.invoke(
         args=[
@@ -113,7 +117,7 @@ def test_issuing_a_months_drafts_numbers_them_and_leaves_refused_ones_as_drafts(
 
     first, second, locked = member(), member(), member()
     for customer in (first, second, locked):
-        services.create_subscription(
+        billing_subscriptions.create_subscription(
             session,
             customer_id=customer.id,
             service_id=catalogue["bookkeeping"].id,
@@ -124,7 +128,7 @@ def test_issuing_a_months_drafts_numbers_them_and_leaves_refused_ones_as_drafts(
         session.scalar(select(Ledger.id).where(Ledger.code == locked.code)),
         date(2026, 12, 31),
     )
-    services.run_billing(session, 2026, 4)
+    billing_runs.run_billing(session, 2026, 4)
     session.commit()
     result = runner.invoke(args=["billing", "issue", "--period", "2026-04", "--date", "2026-04-30"])
     assert "2 invoices issued, 1 left as drafts" in result.output
@@ -145,7 +149,7 @@ def test_issuing_a_months_drafts_from_the_run_page(
     from billing.models import Invoice
 
     customer = member()
-    services.create_subscription(
+    billing_subscriptions.create_subscription(
         session,
         customer_id=customer.id,
         service_id=catalogue["bookkeeping"].id,

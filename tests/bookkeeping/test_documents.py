@@ -11,8 +11,11 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from accounting import services as accounting
+from accounting import vat_rates
 from accounting.models import Entry
-from billing import services as billing
+from billing.services import catalogue as billing_catalogue
+from billing.services import customers as billing_customers
+from billing.services import invoices as billing_invoices
 from bookkeeping import bank, documents
 from bookkeeping.models import Document
 from gie.errors import NotFound, ValidationError
@@ -238,8 +241,8 @@ def test_invoice_document_is_seen_by_its_cooperative_president_only(
     client, login_as, make_cooperative, session, store, accountant
 ):
     accounting.open_ledger(session, "GIE", first_year=date.today().year)
-    billing.ensure_vat_rates(session)
-    service = billing.create_service(
+    vat_rates.ensure_vat_rates(session)
+    service = billing_catalogue.create_service(
         session,
         code="COMPTA",
         name="Tenue de comptabilité",
@@ -250,9 +253,12 @@ def test_invoice_document_is_seen_by_its_cooperative_president_only(
         valid_from=date(date.today().year, 1, 1),
     )
     customer_of, other_cooperative = make_cooperative(), make_cooperative()
-    customer = billing.member_customer(session, customer_of.id)
-    invoice = billing.save_draft_invoice(
-        session, customer.id, [billing.DraftLine(service.id, Decimal("1"))], on=date.today()
+    customer = billing_customers.member_customer(session, customer_of.id)
+    invoice = billing_invoices.save_draft_invoice(
+        session,
+        customer.id,
+        [billing_invoices.DraftLine(service.id, Decimal("1"))],
+        on=date.today(),
     )
     session.commit()
 

@@ -9,11 +9,12 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from sqlalchemy import func, select
 
-from accounting import matching, services
-from accounting.models import Entry, Line, Match
+from accounting import matching, services, vat_rates
+from accounting.models import Entry, Line, Match, VatRate
 from accounting.services import LineInput
-from billing import services as billing
-from billing.models import VatRate
+from billing.services import catalogue as billing_catalogue
+from billing.services import customers as billing_customers
+from billing.services import invoices as billing_invoices
 from bookkeeping import vat
 from bookkeeping.models import VatReturn
 from gie.money import ZERO
@@ -31,7 +32,7 @@ def cents(value) -> Decimal:
 @pytest.fixture
 def books(session):
     """The GIE's books, opened for 2026, with the usual rate records."""
-    billing.ensure_vat_rates(session)
+    vat_rates.ensure_vat_rates(session)
     ledger = services.open_ledger(session, "GIE", first_year=2026)
     session.commit()
     return ledger
@@ -212,7 +213,7 @@ def test_billing_invoices_carry_their_rates_and_exempt_sales_go_to_line_30(
     session, books, make_cooperative
 ):
     books.vat_regime = "debit"
-    training = billing.create_service(
+    training = billing_catalogue.create_service(
         session,
         code="FORM-J",
         name="Formation",
@@ -223,7 +224,7 @@ def test_billing_invoices_carry_their_rates_and_exempt_sales_go_to_line_30(
         valid_from=date(2026, 1, 1),
         vat_code="TVA10",
     )
-    support = billing.create_service(
+    support = billing_catalogue.create_service(
         session,
         code="APPUI",
         name="Appui commercial",
@@ -233,7 +234,7 @@ def test_billing_invoices_carry_their_rates_and_exempt_sales_go_to_line_30(
         member_price=Decimal("1500.00"),
         valid_from=date(2026, 1, 1),
     )
-    exempt = billing.create_service(
+    exempt = billing_catalogue.create_service(
         session,
         code="COTIS",
         name="Cotisation",
@@ -245,18 +246,18 @@ def test_billing_invoices_carry_their_rates_and_exempt_sales_go_to_line_30(
         vat_code="EXO91",
         income_account="7127",
     )
-    customer = billing.member_customer(session, make_cooperative().id)
-    draft = billing.save_draft_invoice(
+    customer = billing_customers.member_customer(session, make_cooperative().id)
+    draft = billing_invoices.save_draft_invoice(
         session,
         customer.id,
         [
-            billing.DraftLine(training.id, Decimal("2")),
-            billing.DraftLine(support.id, Decimal("1")),
-            billing.DraftLine(exempt.id, Decimal("1")),
+            billing_invoices.DraftLine(training.id, Decimal("2")),
+            billing_invoices.DraftLine(support.id, Decimal("1")),
+            billing_invoices.DraftLine(exempt.id, Decimal("1")),
         ],
         on=date(2026, 2, 3),
     )
-    billing.issue_invoice(session, draft.id, on=date(2026, 2, 3))
+    billing_invoices.issue_invoice(session, draft.id, on=date(2026, 2, 3))
     session.commit()
 
     draft = vat.compute_return(session, books.id, *Q1)
@@ -270,7 +271,7 @@ def test_billing_invoices_carry_their_rates_and_exempt_sales_go_to_line_30(
 
 
 def test_rates_are_inferred_from_the_records_in_force_at_the_entry_date(session, book):
-    billing.ensure_vat_rates(session)
+    vat_rates.ensure_vat_rates(session)
     session.add(
         VatRate(
             code="TVA14",

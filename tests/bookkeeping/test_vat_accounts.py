@@ -9,10 +9,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from accounting import matching, services
+from accounting import matching, services, vat_rates
 from accounting.models import Account, Entry, Ledger, Line
 from accounting.services import LineInput
-from billing import services as billing
 from bookkeeping import vat
 from bookkeeping.models import VatReturn
 from tests.snapshot import assert_unchanged, snapshot
@@ -24,7 +23,7 @@ AFTER_Q1 = date(2026, 4, 20)
 
 @pytest.fixture
 def ledger(session, make_cooperative):
-    billing.ensure_vat_rates(session)
+    vat_rates.ensure_vat_rates(session)
     ledger = services.open_ledger(session, make_cooperative().code, first_year=2026)
     session.commit()
     return ledger

@@ -9,10 +9,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from accounting import services
+from accounting import services, vat_rates
 from accounting.models import Entry, Ledger
 from accounting.services import LineInput
-from billing import services as billing
 from bookkeeping import vat
 from bookkeeping.models import VatReturn
 from tests.billing.test_documents import compact, pdf_text
@@ -36,7 +35,7 @@ def cooperative(make_cooperative):
 def books(session, cooperative):
     """A cooperative's books in the debit regime: a sale at 20 % (tagged) and a purchase at
     10 % (untagged) in the first quarter of 2026."""
-    billing.ensure_vat_rates(session)
+    vat_rates.ensure_vat_rates(session)
     ledger = services.open_ledger(session, cooperative.code, first_year=2026)
     ledger.vat_regime = "debit"
 

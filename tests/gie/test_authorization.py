@@ -12,9 +12,14 @@ from PIL import Image
 from sqlalchemy import select
 
 from accounting import services as accounting
+from accounting import vat_rates
 from accounting.models import GIE_LEDGER_CODE, Account, Ledger
-from billing import services as billing
 from billing.models import Service
+from billing.services import catalogue as billing_catalogue
+from billing.services import customers as billing_customers
+from billing.services import invoices as billing_invoices
+from billing.services import payments as billing_payments
+from billing.services import subscriptions as billing_subscriptions
 from bookkeeping import bank as bank_services
 from bookkeeping import documents
 from commercial import services as commercial
@@ -53,10 +58,10 @@ def _billing_records(session, cooperative) -> dict:
     payment (posted in the GIE's books, opened the first time), and a catalogue service."""
     if session.scalar(select(Ledger.id).where(Ledger.code == GIE_LEDGER_CODE)) is None:
         accounting.open_ledger(session, GIE_LEDGER_CODE, first_year=date.today().year)
-    billing.ensure_vat_rates(session)
+    vat_rates.ensure_vat_rates(session)
     service = session.scalar(select(Service).where(Service.code == "COMPTA"))
     if service is None:
-        service = billing.create_service(
+        service = billing_catalogue.create_service(
             session,
             code="COMPTA",
             name="Tenue de comptabilité",
@@ -66,15 +71,18 @@ def _billing_records(session, cooperative) -> dict:
             member_price=Decimal("1500"),
             valid_from=date(date.today().year, 1, 1),
         )
-    customer = billing.member_customer(session, cooperative.id)
-    subscription = billing.create_subscription(
+    customer = billing_customers.member_customer(session, cooperative.id)
+    subscription = billing_subscriptions.create_subscription(
         session, customer_id=customer.id, service_id=service.id, start_on=date.today()
     )
-    draft = billing.save_draft_invoice(
-        session, customer.id, [billing.DraftLine(service.id, Decimal("1"))], on=date.today()
+    draft = billing_invoices.save_draft_invoice(
+        session,
+        customer.id,
+        [billing_invoices.DraftLine(service.id, Decimal("1"))],
+        on=date.today(),
     )
-    invoice = billing.issue_invoice(session, draft.id, on=date.today())
-    payment = billing.record_payment(
+    invoice = billing_invoices.issue_invoice(session, draft.id, on=date.today())
+    payment = billing_payments.record_payment(
         session,
         customer_id=customer.id,
         received_on=date.today(),

@@ -10,8 +10,12 @@ from babel.numbers import format_currency
 from dateutil.relativedelta import relativedelta
 
 from accounting import services as accounting
+from accounting import vat_rates
 from accounting.services import LineInput
-from billing import services as billing
+from billing.services import catalogue as billing_catalogue
+from billing.services import customers as billing_customers
+from billing.services import invoices as billing_invoices
+from billing.services import subscriptions as billing_subscriptions
 from commercial import services as commercial
 from commercial.models import Activity, Buyer
 from gie.cooperatives.models import Cooperative
@@ -51,13 +55,13 @@ def books(session):
 
 @pytest.fixture
 def catalogue(session):
-    billing.ensure_vat_rates(session)
+    vat_rates.ensure_vat_rates(session)
     found = {}
     for code, name, price in (
         ("COMPTA", "Tenue de comptabilité", "1500.00"),
         ("FORM-J", "Journée de formation", "800.00"),
     ):
-        found[code] = billing.create_service(
+        found[code] = billing_catalogue.create_service(
             session,
             code=code,
             name=name,
@@ -78,7 +82,7 @@ def member(session, books, make_cooperative):
     def make(**overrides):
         cooperative = make_cooperative(**overrides)
         books(cooperative.code)
-        customer = billing.member_customer(session, cooperative.id)
+        customer = billing_customers.member_customer(session, cooperative.id)
         session.commit()
         return cooperative, customer
 
@@ -86,16 +90,16 @@ def member(session, books, make_cooperative):
 
 
 def _invoice(session, customer_id: int, lines: dict[int, str], *, on: date):
-    draft = billing.save_draft_invoice(
+    draft = billing_invoices.save_draft_invoice(
         session,
         customer_id,
         [
-            billing.DraftLine(service_id, Decimal(quantity))
+            billing_invoices.DraftLine(service_id, Decimal(quantity))
             for service_id, quantity in lines.items()
         ],
         on=on,
     )
-    invoice = billing.issue_invoice(session, draft.id, on=on)
+    invoice = billing_invoices.issue_invoice(session, draft.id, on=on)
     session.commit()
     return invoice
 
@@ -294,8 +298,10 @@ def test_admin_sees_members_revenue_by_service_and_subscriptions_by_filiere(
     on = TODAY.replace(day=1)
     training_invoice = _invoice(session, customer.id, {catalogue["FORM-J"]: "2"}, on=on)
     _invoice(session, customer.id, {catalogue["COMPTA"]: "2"}, on=on)
-    billing.create_credit_note(session, training_invoice.id, on=on, amount_net=Decimal("100"))
-    billing.create_subscription(
+    billing_invoices.create_credit_note(
+        session, training_invoice.id, on=on, amount_net=Decimal("100")
+    )
+    billing_subscriptions.create_subscription(
         session,
         customer_id=customer.id,
         service_id=catalogue["COMPTA"],

@@ -10,8 +10,9 @@ from decimal import Decimal
 
 import pytest
 
-from billing import services as billing
 from billing.models import Invoice, Subscription
+from billing.services import catalogue as billing_catalogue
+from billing.services import customers as billing_customers
 from programme import indicators
 from training.models import Attendance, Booking, Course, TrainingSession
 
@@ -85,7 +86,7 @@ def year_of_records(session, make_cooperative):
             members_men=men,
             members_youth=youth,
         )
-    service = billing.create_service(
+    service = billing_catalogue.create_service(
         session,
         code="OBS-COMPTA",
         name="Tenue de comptabilité",
@@ -96,7 +97,7 @@ def year_of_records(session, make_cooperative):
         valid_from=date(2020, 1, 1),
     )
     customers = {
-        code: billing.member_customer(session, cooperative.id)
+        code: billing_customers.member_customer(session, cooperative.id)
         for code, cooperative in cooperatives.items()
     }
     for code, start, end in SUBSCRIPTIONS:
@@ -337,7 +338,7 @@ def weavers(session, make_cooperative):
         session.add(
             Invoice(
                 kind="invoice",
-                customer_id=billing.member_customer(session, cooperative.id).id,
+                customer_id=billing_customers.member_customer(session, cooperative.id).id,
                 cooperative_id=cooperative.id,
                 state="issued",
                 issue_date=date(YEAR, 6, 1),

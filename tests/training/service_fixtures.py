@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from billing import services as billing
+from accounting import vat_rates
+from billing.services import catalogue as billing_catalogue
 from training import services
 
 START = date(2026, 6, 8)
@@ -14,8 +15,8 @@ START = date(2026, 6, 8)
 
 @pytest.fixture
 def training_service(session):
-    billing.ensure_vat_rates(session)
-    service = billing.create_service(
+    vat_rates.ensure_vat_rates(session)
+    service = billing_catalogue.create_service(
         session,
         code="FORM-S",
         name="Place de formation",

@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from billing import services as billing
 from billing.models import Invoice, InvoiceLine
+from billing.services import customers as billing_customers
 from tests.training.service_fixtures import *  # noqa: F403
 from tests.training.service_fixtures import START, seat
 from training import services
@@ -26,7 +26,7 @@ def billed_setup(
         course = make_course(service_id=training_service.id, bill_booked_seats=bill_booked_seats)
         training = make_session(capacity=5, course=course)
         first, second = make_cooperative(), make_cooperative()
-        outsider = billing.create_customer(
+        outsider = billing_customers.create_customer(
             session, code=f"NM-{training.id}", kind="non_member", name="Association Amal"
         )
         seats = {
@@ -52,7 +52,7 @@ def test_attended_seats_are_billed_per_payer_at_member_and_public_prices(session
     prices = {
         invoice.customer_id: [line.unit_price for line in invoice.lines] for invoice in invoices
     }
-    member = billing.member_customer(session, first.id)
+    member = billing_customers.member_customer(session, first.id)
     assert prices[member.id] == [Decimal("800.00")]
     assert prices[outsider.id] == [Decimal("1200.00")]
     assert all(invoice.state == "draft" for invoice in invoices)

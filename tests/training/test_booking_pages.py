@@ -4,6 +4,7 @@ cooperative."""
 import pytest
 from sqlalchemy import select
 
+from accounting import vat_rates
 from tests.snapshot import assert_unchanged, snapshot
 from tests.training.page_data import make_booking, make_session
 from training.models import Booking
@@ -275,11 +276,11 @@ def test_coordinator_bills_a_done_session_once(session, client, login_as, make_c
     from datetime import date as _date
     from decimal import Decimal
 
-    from billing import services as billing
+    from billing.services import catalogue as billing_catalogue
     from tests.training.page_data import make_course
 
-    billing.ensure_vat_rates(session)
-    service = billing.create_service(
+    vat_rates.ensure_vat_rates(session)
+    service = billing_catalogue.create_service(
         session,
         code="FORM-P",
         name="Place de formation",

@@ -3,10 +3,11 @@ from decimal import Decimal
 
 import pytest
 
-from billing import services as billing
+from billing.services import customers as billing_customers
 from tests.training.service_fixtures import *  # noqa: F403
 from tests.training.service_fixtures import seat
-from training import reports, services
+from training import services
+from training.reports import indicators
 
 
 @pytest.fixture
@@ -16,7 +17,9 @@ def year_of_training(session, make_course, make_session, coordinator, make_coope
     short_course = make_course(hours=6)
     honey = make_cooperative(filiere="honey", province="MA-HOC").id
     pottery = make_cooperative(filiere="pottery", province="MA-TET").id
-    outsider = billing.create_customer(session, code="NM-IND", kind="non_member", name="Amal")
+    outsider = billing_customers.create_customer(
+        session, code="NM-IND", kind="non_member", name="Amal"
+    )
 
     def run(course, start, trainer, people, done=True):
         training = make_session(capacity=10, course=course, start_on=start, trainer=trainer)
@@ -59,7 +62,7 @@ def year_of_training(session, make_course, make_session, coordinator, make_coope
 
 
 def test_indicators_of_a_year_match_the_hand_count(session, year_of_training):
-    figures = reports.training_indicators(session, 2026)
+    figures = indicators.training_indicators(session, 2026)
     assert (figures.sessions_done, figures.hours_delivered) == (2, 18)
     assert (figures.participants, figures.women, figures.youth) == (4, 3, 2)
     assert figures.by_sex == {"female": 3, "male": 1}
@@ -71,23 +74,23 @@ def test_indicators_of_a_year_match_the_hand_count(session, year_of_training):
     }
     assert figures.by_filiere == {"honey": 2, "pottery": 1, None: 1}
     assert figures.by_province == {"MA-HOC": 2, "MA-TET": 1, None: 1}
-    earlier = reports.training_indicators(session, 2025)
+    earlier = indicators.training_indicators(session, 2025)
     assert (earlier.hours_delivered, earlier.participants, earlier.by_sex) == (12, 1, {"male": 1})
-    assert reports.training_indicators(session, 2024).participants == 0
+    assert indicators.training_indicators(session, 2024).participants == 0
 
 
 def test_evaluation_averages_per_course_and_trainer(session, year_of_training):
     long_course, short_course = year_of_training
     by_course = {
-        row.key: (row.ratings, row.average) for row in reports.evaluation_by_course(session)
+        row.key: (row.ratings, row.average) for row in indicators.evaluation_by_course(session)
     }
     assert by_course == {
         long_course.id: (3, Decimal("3.33")),
         short_course.id: (1, Decimal("3.00")),
     }
-    in_2026 = {row.key: row.average for row in reports.evaluation_by_course(session, year=2026)}
+    in_2026 = {row.key: row.average for row in indicators.evaluation_by_course(session, year=2026)}
     assert in_2026[long_course.id] == Decimal("4.50")
     by_trainer = {
-        row.key: (row.ratings, row.average) for row in reports.evaluation_by_trainer(session)
+        row.key: (row.ratings, row.average) for row in indicators.evaluation_by_trainer(session)
     }
     assert by_trainer == {"Omar": (1, Decimal("3.00")), "Salma": (3, Decimal("3.33"))}

@@ -3,40 +3,26 @@
 
 from datetime import date
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from billing import pdf, reports, services
-from billing.forms import DOCUMENT_LABELS, STATE_LABELS, OnDateForm, PeriodFilterForm
-from billing.views import bp
-from gie import db, i18n
+from billing import pdf, reports
+from billing.blueprint import bp
+from billing.forms import DOCUMENT_LABELS, STATE_LABELS
+from billing.services import customers as billing_customers
+from billing.services import invoices as billing_invoices
+from gie import db
+from gie.forms import OnDateForm, PeriodForm
 from gie.money import ZERO
+from gie.pdf import document_language, pdf_response
 from gie.security import requires
-
-
-def document_language() -> str:
-    """The language a PDF is printed in: `?lang=`, else the reader's (French for English)."""
-    wanted = request.args.get("lang")
-    if wanted:
-        if wanted not in pdf.LANGUAGES:
-            abort(404)
-        return wanted
-    return i18n.language() if i18n.language() in pdf.LANGUAGES else "fr"
-
-
-def pdf_response(body: bytes, filename: str) -> Response:
-    return Response(
-        body,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{filename}"'},
-    )
 
 
 @bp.get("/invoices/<int:invoice_id>.pdf")
 @requires("billing.view")
 def invoice_pdf(invoice_id: int):
-    invoice = services.get_invoice(db.session, invoice_id, actor=current_user)
+    invoice = billing_invoices.get_invoice(db.session, invoice_id, actor=current_user)
     language = document_language()
     name = invoice.number or f"draft-{invoice.id}"
     return pdf_response(pdf.invoice_pdf(invoice, language), f"{name}-{language}.pdf")
@@ -48,15 +34,11 @@ def invoice_pdf(invoice_id: int):
 def _statement(customer_id: int):
     """The customer (scoped), its statement for the dates asked (this year by default), the
     filter form and the page's status."""
-    customer = services.get_customer(db.session, customer_id, actor=current_user)
-    form = PeriodFilterForm(request.args)
+    customer = billing_customers.get_customer(db.session, customer_id, actor=current_user)
+    form = PeriodForm(request.args)
     status = 200 if form.validate() else 422
-    today = date.today()
-    date_to = (form.date_to.data if status == 200 else None) or today
+    date_to = (form.date_to.data if status == 200 else None) or date.today()
     date_from = (form.date_from.data if status == 200 else None) or date(date_to.year, 1, 1)
-    if date_from > date_to:
-        date_from, status = date(date_to.year, 1, 1), 422
-        form.date_from.errors = [_("The start date is after the end date.")]
     form.date_from.data, form.date_to.data = date_from, date_to
     statement = reports.statement(db.session, customer.id, date_from=date_from, date_to=date_to)
     return customer, statement, form, status
@@ -117,7 +99,7 @@ def overdue():
 @bp.get("/customers/<int:customer_id>/reminder.pdf")
 @requires("billing.view")
 def reminder_pdf(customer_id: int):
-    customer = services.get_customer(db.session, customer_id, actor=current_user)
+    customer = billing_customers.get_customer(db.session, customer_id, actor=current_user)
     on, _form, _status = _on()
     invoices = reports.overdue_of_customer(db.session, customer.id, on=on)
     if not invoices:

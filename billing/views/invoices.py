@@ -1,5 +1,5 @@
-"""Invoice and payment pages of the billing blueprint: lists, drafts typed by hand or left by
-a billing run, issuing, deleting a draft, credit notes, payments and their allocations."""
+"""Invoice pages: lists, drafts typed by hand or left by a billing run, issuing, deleting a
+draft, credit notes."""
 
 from datetime import date
 
@@ -7,25 +7,23 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from billing import reports, services
+from billing import reports
+from billing.blueprint import bp
 from billing.forms import (
     CREDIT_MODES,
     DOCUMENT_LABELS,
-    METHOD_LABELS,
     STATE_LABELS,
     CreditNoteForm,
     InvoiceFilterForm,
     InvoiceForm,
     IssueForm,
-    PaymentForm,
+    parse_month,
 )
-from billing.views import bp, int_arg, parse_month
-from gie import db, i18n
-from gie.forms import ConfirmForm, choices
+from billing.services import invoices as billing_invoices
+from gie import db
+from gie.forms import ConfirmForm, choices, optional_int
 from gie.security import is_scoped, requires
 from gie.web import page_number, refusal_returns_to, refusal_shows
-
-# --- invoices ----------------------------------------------------------------------------------
 
 
 @bp.get("/invoices/")
@@ -40,7 +38,7 @@ def invoices():
     filters = reports.InvoiceFilters(
         state=form.state.data if form.state.data in STATE_LABELS else "",
         kind=form.kind.data if form.kind.data in DOCUMENT_LABELS else "",
-        customer_id=int_arg("customer_id"),
+        customer_id=request.args.get("customer_id", type=optional_int),
         date_from=form.date_from.data if status == 200 else None,
         date_to=form.date_to.data if status == 200 else None,
         period=parse_month(form.period.data),
@@ -60,7 +58,7 @@ def invoices():
 @bp.get("/invoices/<int:invoice_id>")
 @requires("billing.view")
 def invoice(invoice_id: int):
-    invoice = services.get_invoice(db.session, invoice_id, actor=current_user)
+    invoice = billing_invoices.get_invoice(db.session, invoice_id, actor=current_user)
     today = date.today()
     # Sections other packages add (bookkeeping's supporting documents) without billing
     # importing them: the composition root registers them.
@@ -69,7 +67,7 @@ def invoice(invoice_id: int):
         "billing/invoice.html",
         invoice=invoice,
         panels=[panel(invoice) for panel in panels],
-        vat=services.vat_breakdown(invoice),
+        vat=billing_invoices.vat_breakdown(invoice),
         allocations=reports.allocations_of_invoice(db.session, invoice.id),
         credit_notes=reports.credit_notes_of(db.session, invoice.id),
         states=STATE_LABELS,
@@ -91,7 +89,7 @@ def _invoice_form_page(form: InvoiceForm, invoice, status: int = 200):
     return render_template("billing/invoice_form.html", form=form, invoice=invoice), status
 
 
-def _draft_lines(form: InvoiceForm) -> list[services.DraftLine] | None:
+def _draft_lines(form: InvoiceForm) -> list[billing_invoices.DraftLine] | None:
     """The lines typed, or None after marking the incomplete ones."""
     lines, complete = [], True
     for line in form.lines:
@@ -105,14 +103,12 @@ def _draft_lines(form: InvoiceForm) -> list[services.DraftLine] | None:
             complete = False
             continue
         lines.append(
-            services.DraftLine(
+            billing_invoices.DraftLine(
                 service_id=int(fields.service_id.data),
                 quantity=fields.quantity.data,
                 description=(fields.text.data or "").strip(),
                 unit_price=fields.unit_price.data,
-                subscription_id=int(fields.subscription_id.data)
-                if (fields.subscription_id.data or "").isdigit()
-                else None,
+                subscription_id=optional_int(fields.subscription_id.data),
             )
         )
     return lines if complete else None
@@ -131,7 +127,7 @@ def _save_invoice(form: InvoiceForm, invoice):
         return _invoice_form_page(form, invoice, 422)
     on = (invoice.period_start if invoice else None) or date.today()
     refusal_shows(lambda _error: _invoice_form_page(form, invoice)[0], form)
-    draft = services.save_draft_invoice(
+    draft = billing_invoices.save_draft_invoice(
         db.session,
         form.customer_id.data,
         lines,
@@ -153,7 +149,7 @@ def _invoice_form(**data) -> InvoiceForm:
 @bp.route("/invoices/new", methods=["GET", "POST"])
 @requires("billing.edit")
 def new_invoice():
-    form = _invoice_form(customer_id=int_arg("customer_id"))
+    form = _invoice_form(customer_id=request.args.get("customer_id", type=optional_int))
     if request.method == "POST":
         return _save_invoice(form, None)
     return _invoice_form_page(form, None)
@@ -162,7 +158,7 @@ def new_invoice():
 @bp.route("/invoices/<int:invoice_id>/edit", methods=["GET", "POST"])
 @requires("billing.edit")
 def edit_invoice(invoice_id: int):
-    invoice = services.get_invoice(db.session, invoice_id, actor=current_user)
+    invoice = billing_invoices.get_invoice(db.session, invoice_id, actor=current_user)
     if invoice.state != "draft":
         flash(
             _(
@@ -195,13 +191,15 @@ def edit_invoice(invoice_id: int):
 @bp.post("/invoices/<int:invoice_id>/issue")
 @requires("billing.edit")
 def issue_invoice(invoice_id: int):
-    invoice = services.get_invoice(db.session, invoice_id, actor=current_user)
+    invoice = billing_invoices.get_invoice(db.session, invoice_id, actor=current_user)
     form = IssueForm()
     if not form.validate_on_submit():
         flash(_("Give the issue date."), "error")
         return redirect(url_for(".invoice", invoice_id=invoice.id))
     refusal_returns_to(url_for(".invoice", invoice_id=invoice_id))
-    services.issue_invoice(db.session, invoice.id, on=form.issue_date.data, actor=current_user)
+    billing_invoices.issue_invoice(
+        db.session, invoice.id, on=form.issue_date.data, actor=current_user
+    )
     flash(_("Invoice %(number)s issued.", number=invoice.number), "success")
     return redirect(url_for(".invoice", invoice_id=invoice.id))
 
@@ -209,11 +207,11 @@ def issue_invoice(invoice_id: int):
 @bp.post("/invoices/<int:invoice_id>/delete")
 @requires("billing.edit")
 def delete_invoice(invoice_id: int):
-    invoice = services.get_invoice(db.session, invoice_id, actor=current_user)
+    invoice = billing_invoices.get_invoice(db.session, invoice_id, actor=current_user)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for(".invoice", invoice_id=invoice.id))
     refusal_returns_to(url_for(".invoice", invoice_id=invoice_id))
-    services.delete_draft_invoice(db.session, invoice.id)
+    billing_invoices.delete_draft_invoice(db.session, invoice.id)
     flash(_("Draft deleted."), "success")
     return redirect(url_for(".invoices"))
 
@@ -221,13 +219,13 @@ def delete_invoice(invoice_id: int):
 @bp.post("/invoices/<int:invoice_id>/credit-note")
 @requires("billing.edit")
 def credit_invoice(invoice_id: int):
-    invoice = services.get_invoice(db.session, invoice_id, actor=current_user)
+    invoice = billing_invoices.get_invoice(db.session, invoice_id, actor=current_user)
     form = CreditNoteForm()
     if not form.validate_on_submit() or (form.mode.data == "amount" and not form.amount.data):
         flash(_("Give the date of the credit note, and the amount for a partial one."), "error")
         return redirect(url_for(".invoice", invoice_id=invoice.id))
     refusal_returns_to(url_for(".invoice", invoice_id=invoice_id))
-    credit = services.create_credit_note(
+    credit = billing_invoices.create_credit_note(
         db.session,
         invoice.id,
         on=form.credit_date.data,
@@ -237,96 +235,3 @@ def credit_invoice(invoice_id: int):
     )
     flash(_("Credit note %(number)s issued.", number=credit.number), "success")
     return redirect(url_for(".invoice", invoice_id=credit.id))
-
-
-# --- payments ----------------------------------------------------------------------------------
-
-
-@bp.get("/payments/")
-@requires("billing.view")
-def payments():
-    customer_id = int_arg("customer_id")
-    page, total = reports.search_payments(
-        db.session, current_user, customer_id=customer_id, page=page_number()
-    )
-    return render_template(
-        "billing/payments.html",
-        page=page,
-        total=total,
-        customer_id=customer_id,
-        customers=[] if is_scoped(current_user) else reports.customer_choices(db.session),
-        methods=METHOD_LABELS,
-    )
-
-
-@bp.get("/payments/<int:payment_id>")
-@requires("billing.view")
-def payment(payment_id: int):
-    payment = services.get_payment(db.session, payment_id, actor=current_user)
-    allocations = reports.allocations_of_payment(db.session, payment.id)
-    allocated = reports.payment_allocated(db.session, payment.id)
-    return render_template(
-        "billing/payment.html",
-        payment=payment,
-        allocations=allocations,
-        unallocated=payment.amount - allocated,
-        methods=METHOD_LABELS,
-        states=STATE_LABELS,
-    )
-
-
-def _payment_page(form: PaymentForm, customer, open_invoices, status: int = 200):
-    return render_template(
-        "billing/payment_form.html",
-        form=form,
-        customer=customer,
-        open_invoices={str(invoice.id): invoice for invoice in open_invoices},
-        customers=reports.customer_choices(db.session),
-    ), status
-
-
-@bp.route("/payments/new", methods=["GET", "POST"])
-@requires("billing.edit")
-def new_payment():
-    """Two steps without JavaScript: choose the customer (GET), then the payment and how it
-    settles the customer's open invoices (blank: the oldest first)."""
-    customer_id = int_arg("customer_id") or request.form.get("customer_id", type=int)
-    customer = (
-        services.get_customer(db.session, customer_id, actor=current_user) if customer_id else None
-    )
-    open_invoices = reports.open_invoices(db.session, customer.id) if customer else []
-    if request.method == "GET":
-        form = PaymentForm(
-            formdata=None,
-            customer_id=customer_id,
-            received_on=date.today(),
-            allocations=[{"invoice_id": str(invoice.id)} for invoice in open_invoices],
-        )
-    else:
-        form = PaymentForm()
-    form.customer_id.choices = choices(reports.customer_choices(db.session, active_only=False))
-    if request.method == "GET":
-        return _payment_page(form, customer, open_invoices)
-    if customer is None:
-        form.customer_id.errors = [_("Choose the customer who paid.")]
-        return _payment_page(form, None, [], 422)
-    if not form.validate_on_submit():
-        return _payment_page(form, customer, open_invoices, 422)
-    allocations = {
-        int(entry.form.invoice_id.data): entry.form.amount.data
-        for entry in form.allocations
-        if entry.form.amount.data and (entry.form.invoice_id.data or "").isdigit()
-    }
-    refusal_shows(lambda _error: _payment_page(form, customer, open_invoices)[0], form)
-    payment = services.record_payment(
-        db.session,
-        customer_id=customer.id,
-        received_on=form.received_on.data,
-        amount=form.amount.data,
-        method=form.method.data,
-        reference=form.reference.data or "",
-        allocations=allocations or None,
-        actor=current_user,
-    )
-    flash(_("Payment of %(amount)s recorded.", amount=i18n.money(payment.amount)), "success")
-    return redirect(url_for(".payment", payment_id=payment.id))

@@ -1,0 +1,2 @@
+"""Read side of training, by subject: sessions (calendar, feeds, sheets), indicators and
+evaluations, home pages."""
