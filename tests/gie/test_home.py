@@ -22,8 +22,6 @@ from gie.cooperatives.models import Cooperative
 from training import services as training
 from training.models import Booking
 
-TODAY = date.today()
-
 
 def mad(amount: str) -> str:
     return format_currency(Decimal(amount), "MAD", locale="fr_MA")
@@ -44,7 +42,7 @@ def books(session):
     """The GIE's books over last year and this one, so that documents of either may post."""
 
     def open_books(code: str):
-        ledger = accounting.open_ledger(session, code, first_year=TODAY.year - 1)
+        ledger = accounting.open_ledger(session, code, first_year=date.today().year - 1)
         accounting.add_fiscal_year(session, ledger.id)
         session.commit()
         return ledger
@@ -69,7 +67,7 @@ def catalogue(session):
             unit="day",
             public_price=Decimal(price),
             member_price=Decimal(price),
-            valid_from=date(TODAY.year - 1, 1, 1),
+            valid_from=date(date.today().year - 1, 1, 1),
         ).id
     session.commit()
     return found
@@ -109,7 +107,7 @@ def test_president_sees_what_their_cooperative_owes_and_nothing_of_another(
 ):
     own, own_customer = member(name="Coopérative Assafa")
     other, other_customer = member(name="Coopérative Voisine")
-    issued_on = TODAY - timedelta(days=5)
+    issued_on = date.today() - timedelta(days=5)
     invoice = _invoice(session, own_customer.id, {catalogue["FORM-J"]: "1"}, on=issued_on)
     own_number, due_on = invoice.number, invoice.due_date
     other_number = _invoice(
@@ -122,8 +120,8 @@ def test_president_sees_what_their_cooperative_owes_and_nothing_of_another(
         slot = training.create_session(
             session,
             course_id=item.id,
-            start_on=TODAY + timedelta(days=10),
-            end_on=TODAY + timedelta(days=10),
+            start_on=date.today() + timedelta(days=10),
+            end_on=date.today() + timedelta(days=10),
             town="Tétouan",
             capacity=5,
         )
@@ -199,9 +197,9 @@ def test_adviser_sees_overdue_and_today_activities_pipeline_and_leads_without_ne
     idle = lead("Tapis pour hôtel", "5000", "Qualifié")
     lead("Lead du collègue", "90000", "Nouveau", owner=colleague)
     for subject, due_on in (
-        ("Relancer l'épicerie", TODAY - timedelta(days=2)),
-        ("Appeler le chef", TODAY),
-        ("Visite plus tard", TODAY + timedelta(days=9)),
+        ("Relancer l'épicerie", date.today() - timedelta(days=2)),
+        ("Appeler le chef", date.today()),
+        ("Visite plus tard", date.today() + timedelta(days=9)),
     ):
         session.add(
             Activity(
@@ -239,8 +237,8 @@ def test_coordinator_sees_fill_rate_and_waitlist_of_upcoming_sessions(
     slot = training.create_session(
         session,
         course_id=course.id,
-        start_on=TODAY,
-        end_on=TODAY + timedelta(days=1),
+        start_on=date.today(),
+        end_on=date.today() + timedelta(days=1),
         town="Chefchaouen",
         capacity=10,
     )
@@ -271,8 +269,8 @@ def test_coordinator_sees_fill_rate_and_waitlist_of_upcoming_sessions(
     far = training.create_session(
         session,
         course_id=course.id,
-        start_on=TODAY + timedelta(days=90),
-        end_on=TODAY + timedelta(days=90),
+        start_on=date.today() + timedelta(days=90),
+        end_on=date.today() + timedelta(days=90),
         town="Larache",
         capacity=8,
     )
@@ -295,7 +293,7 @@ def test_admin_sees_members_revenue_by_service_and_subscriptions_by_filiere(
     login_as("admin")
     make_cooperative(status="suspended")
     cooperative, customer = member(filiere="weaving")
-    on = TODAY.replace(day=1)
+    on = date.today().replace(day=1)
     training_invoice = _invoice(session, customer.id, {catalogue["FORM-J"]: "2"}, on=on)
     _invoice(session, customer.id, {catalogue["COMPTA"]: "2"}, on=on)
     billing_invoices.create_credit_note(
@@ -305,7 +303,7 @@ def test_admin_sees_members_revenue_by_service_and_subscriptions_by_filiere(
         session,
         customer_id=customer.id,
         service_id=catalogue["COMPTA"],
-        start_on=date(TODAY.year, 1, 1),
+        start_on=date(date.today().year, 1, 1),
     )
     session.commit()
 
@@ -336,16 +334,18 @@ def test_accountant_sees_drafts_per_ledger_locking_and_overdue_invoices(
             session,
             ledger.id,
             journal_code="OD",
-            entry_date=TODAY,
+            entry_date=date.today(),
             label=label,
             lines=[
                 LineInput("6111", debit=Decimal("10")),
                 LineInput("5141", credit=Decimal("10")),
             ],
         )
-    late = _invoice(session, customer.id, {catalogue["FORM-J"]: "1"}, on=TODAY - timedelta(days=90))
+    late = _invoice(
+        session, customer.id, {catalogue["FORM-J"]: "1"}, on=date.today() - timedelta(days=90)
+    )
     locked = accounting.ledger_by_code(session, "GIE")
-    accounting.set_lock_date(session, locked.id, TODAY + relativedelta(day=1, days=-1))
+    accounting.set_lock_date(session, locked.id, date.today() + relativedelta(day=1, days=-1))
     session.commit()
     ledger_id, gie_code, late_due = ledger.id, locked.code, late.due_date
 
