@@ -1,4 +1,5 @@
 import re
+import tomllib
 from decimal import Decimal
 from pathlib import Path
 
@@ -70,11 +71,17 @@ def test_static_assets_are_served_locally(client):
         assert stylesheet.status_code == 200
 
 
+def _packages() -> list[str]:
+    """Every package of the application, as the import contracts list them."""
+    with (ROOT / "pyproject.toml").open("rb") as project:
+        return tomllib.load(project)["tool"]["importlinter"]["root_packages"]
+
+
 def test_every_message_is_translated_in_french_and_arabic(tmp_path):
     template = tmp_path / "messages.pot"
     CommandLineInterface().run(
         ["pybabel", "-q", "extract", "-k", "_l", "-F", str(ROOT / "babel.cfg"), "-o", str(template)]
-        + [str(ROOT / p) for p in ("gie", "accounting", "billing", "commercial", "training")]
+        + [str(ROOT / package) for package in _packages()]
     )
     with template.open("rb") as extracted:
         wanted = {m.id for m in read_po(extracted) if m.id}
