@@ -24,6 +24,23 @@ from gie.demo import ice_for  # noqa: E402
 from gie.users import services as user_services  # noqa: E402
 
 PASSWORD = "correct-horse-battery"
+#: the method production hashes passwords with, kept for the tests whose subject is logging in
+SHIPPED_PASSWORD_METHOD = user_services.PASSWORD_METHOD
+#: one round of PBKDF2: scrypt would cost a tenth of a second at every user a test makes
+CHEAP_PASSWORD_METHOD = "pbkdf2:sha256:1"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(user_services, "PASSWORD_METHOD", CHEAP_PASSWORD_METHOD)
+        yield
+
+
+@pytest.fixture
+def shipped_password_hashing(monkeypatch):
+    """Passwords hashed as in production, for the tests about logging in."""
+    monkeypatch.setattr(user_services, "PASSWORD_METHOD", SHIPPED_PASSWORD_METHOD)
 
 
 @pytest.fixture(autouse=True)
