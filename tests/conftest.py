@@ -1,5 +1,5 @@
-"""Fixtures: a migrated database per run (SQLite, or PostgreSQL with GIE_TEST_BACKEND),
-each test inside a transaction rolled back at the end."""
+"""Fixtures: a migrated database per run (SQLite, or PostgreSQL with GIE_TEST_BACKEND) and
+one app for the run, each test inside a transaction rolled back at the end."""
 
 import decimal
 import itertools
@@ -28,6 +28,8 @@ PASSWORD = "correct-horse-battery"
 SHIPPED_PASSWORD_METHOD = user_services.PASSWORD_METHOD
 #: one round of PBKDF2: scrypt would cost a tenth of a second at every user a test makes
 CHEAP_PASSWORD_METHOD = "pbkdf2:sha256:1"
+#: the settings of the app most tests share; a test needing others creates its own app
+TEST_SETTINGS = {"TESTING": True, "WTF_CSRF_ENABLED": False}
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -122,24 +124,34 @@ def engine(database_url):
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def shared_app(engine, database_url):
+    """The app behind `app`, created once: creating one per test cost more than most tests."""
+    db.session.remove()  # create_app configures the session, which must hold none by then
+    return create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URL": database_url, "GIE_BIND": engine})
+
+
 @pytest.fixture
-def app(engine, database_url):
+def app(shared_app, engine):
+    """The shared app, its session bound to one connection inside an outer transaction that is
+    rolled back at the end (the session works in savepoints: see gie/db.py)."""
     connection = engine.connect()
     outer = connection.begin()
-    app = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URL": database_url,
-            "GIE_BIND": connection,
-            "WTF_CSRF_ENABLED": False,
-        }
-    )
+    # Another app created since (a test's own, the live server's) rebound the session.
+    db.session.remove()
+    db.session.configure(bind=connection)
+    # Tests change settings and swap views: the next test gets the app as it was.
+    config, views = dict(shared_app.config), dict(shared_app.view_functions)
     # No application context stays pushed: each request opens and closes its own, as in
     # production, and the session is removed after it. Factories commit for that reason.
-    yield app
+    yield shared_app
     db.session.remove()
     outer.rollback()
     connection.close()
+    shared_app.config.clear()
+    shared_app.config.update(config)
+    shared_app.view_functions.clear()
+    shared_app.view_functions.update(views)
 
 
 @pytest.fixture
