@@ -215,9 +215,33 @@ def make_user(session, make_cooperative):
     return make
 
 
+def _log_in_by_session(app, client, user) -> None:
+    """What Flask-Login's login_user writes in the session, with the identifier that
+    session_protection="strong" checks (made of the test client's address and user agent)."""
+    with app.test_request_context(environ_base=client.environ_base):
+        identifier = app.login_manager._session_identifier_generator()
+    with client.session_transaction() as flask_session:
+        flask_session.clear()
+        flask_session.update({"_user_id": str(user.id), "_fresh": True, "_id": identifier})
+
+
 @pytest.fixture
-def login_as(client, make_user):
-    """Log the test client in as a new user of `role`; returns that user."""
+def login_as(app, client, make_user):
+    """Log the test client in as a new user of `role`; returns that user. The session is
+    written directly: the login form (and its password check) is the subject of
+    tests/gie/test_login.py, which logs in with `login_by_form`."""
+
+    def login(role: str, cooperative=None, **overrides):
+        user = make_user(role, cooperative, **overrides)
+        _log_in_by_session(app, client, user)
+        return user
+
+    return login
+
+
+@pytest.fixture
+def login_by_form(client, make_user):
+    """Log the test client in as a new user of `role` through the login form."""
 
     def login(role: str, cooperative=None, **overrides):
         user = make_user(role, cooperative, **overrides)

@@ -12,6 +12,12 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.usefixtures("shipped_password_hashing")
 
 
+@pytest.fixture
+def login_as(login_by_form):
+    """Logging in is the subject here: through the form, never by writing the session."""
+    return login_by_form
+
+
 def _login(client, email, password):
     return client.post("/login", data={"email": email, "password": password})
 
