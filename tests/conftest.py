@@ -128,7 +128,9 @@ def engine(database_url):
 def shared_app(engine, database_url):
     """The app behind `app`, created once: creating one per test cost more than most tests."""
     db.session.remove()  # create_app configures the session, which must hold none by then
-    return create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URL": database_url, "GIE_BIND": engine})
+    return create_app(
+        {**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URL": database_url, "GIE_BIND": engine}
+    )
 
 
 @pytest.fixture
