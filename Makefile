@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app gie
 PACKAGES := gie accounting billing commercial training bookkeeping programme
 
-.PHONY: run install translations extract-messages migrate demo test lint bench clean
+.PHONY: run install translations extract-messages migrate demo test test-fast test-bench lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,13 +36,30 @@ run: demo
 	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# The tests outside the browser spread over every core, each worker on a database of its own;
+# the browser tests share one live server and one Chromium, in one process.
+PYTEST_PARALLEL := $(BIN)/pytest -n auto -m "not browser and not bench"
+PYTEST_BROWSER := $(BIN)/pytest tests/browser -m browser
+
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/pytest
+	$(PYTEST_PARALLEL)
+	$(PYTEST_BROWSER)
 	@if [ -n "$$GIE_TEST_DATABASE_URL" ]; then \
 		echo "== the suite again on PostgreSQL =="; \
-		GIE_TEST_BACKEND=postgresql $(BIN)/pytest -m "not browser"; \
+		GIE_TEST_BACKEND=postgresql $(PYTEST_PARALLEL); \
+	fi
+
+# SQLite, no browser: the quick loop while working.
+test-fast: install
+	$(PYTEST_PARALLEL)
+
+# The benchmark code at tiny size (tests/bench/), on each backend `make test` covers; CI runs it.
+test-bench: install
+	$(BIN)/pytest tests/bench -m bench
+	@if [ -n "$$GIE_TEST_DATABASE_URL" ]; then \
+		GIE_TEST_BACKEND=postgresql $(BIN)/pytest tests/bench -m bench; \
 	fi
 
 lint: install

@@ -1,5 +1,5 @@
-"""Fixtures: a migrated database per run (SQLite, or PostgreSQL with GIE_TEST_BACKEND),
-each test inside a transaction rolled back at the end."""
+"""Fixtures: a migrated database per run (SQLite, or PostgreSQL with GIE_TEST_BACKEND) and
+one app for the run, each test inside a transaction rolled back at the end."""
 
 import decimal
 import itertools
@@ -24,6 +24,25 @@ from gie.demo import ice_for  # noqa: E402
 from gie.users import services as user_services  # noqa: E402
 
 PASSWORD = "correct-horse-battery"
+#: the method production hashes passwords with, kept for the tests whose subject is logging in
+SHIPPED_PASSWORD_METHOD = user_services.PASSWORD_METHOD
+#: one round of PBKDF2: scrypt would cost a tenth of a second at every user a test makes
+CHEAP_PASSWORD_METHOD = "pbkdf2:sha256:1"
+#: the settings of the app most tests share; a test needing others creates its own app
+TEST_SETTINGS = {"TESTING": True, "WTF_CSRF_ENABLED": False}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(user_services, "PASSWORD_METHOD", CHEAP_PASSWORD_METHOD)
+        yield
+
+
+@pytest.fixture
+def shipped_password_hashing(monkeypatch):
+    """Passwords hashed as in production, for the tests about logging in."""
+    monkeypatch.setattr(user_services, "PASSWORD_METHOD", SHIPPED_PASSWORD_METHOD)
 
 
 @pytest.fixture(autouse=True)
@@ -105,24 +124,36 @@ def engine(database_url):
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def shared_app(engine, database_url):
+    """The app behind `app`, created once: creating one per test cost more than most tests."""
+    db.session.remove()  # create_app configures the session, which must hold none by then
+    return create_app(
+        {**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URL": database_url, "GIE_BIND": engine}
+    )
+
+
 @pytest.fixture
-def app(engine, database_url):
+def app(shared_app, engine):
+    """The shared app, its session bound to one connection inside an outer transaction that is
+    rolled back at the end (the session works in savepoints: see gie/db.py)."""
     connection = engine.connect()
     outer = connection.begin()
-    app = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URL": database_url,
-            "GIE_BIND": connection,
-            "WTF_CSRF_ENABLED": False,
-        }
-    )
+    # Another app created since (a test's own, the live server's) rebound the session.
+    db.session.remove()
+    db.session.configure(bind=connection)
+    # Tests change settings and swap views: the next test gets the app as it was.
+    config, views = dict(shared_app.config), dict(shared_app.view_functions)
     # No application context stays pushed: each request opens and closes its own, as in
     # production, and the session is removed after it. Factories commit for that reason.
-    yield app
+    yield shared_app
     db.session.remove()
     outer.rollback()
     connection.close()
+    shared_app.config.clear()
+    shared_app.config.update(config)
+    shared_app.view_functions.clear()
+    shared_app.view_functions.update(views)
 
 
 @pytest.fixture
@@ -186,9 +217,33 @@ def make_user(session, make_cooperative):
     return make
 
 
+def _log_in_by_session(app, client, user) -> None:
+    """What Flask-Login's login_user writes in the session, with the identifier that
+    session_protection="strong" checks (made of the test client's address and user agent)."""
+    with app.test_request_context(environ_base=client.environ_base):
+        identifier = app.login_manager._session_identifier_generator()
+    with client.session_transaction() as flask_session:
+        flask_session.clear()
+        flask_session.update({"_user_id": str(user.id), "_fresh": True, "_id": identifier})
+
+
 @pytest.fixture
-def login_as(client, make_user):
-    """Log the test client in as a new user of `role`; returns that user."""
+def login_as(app, client, make_user):
+    """Log the test client in as a new user of `role`; returns that user. The session is
+    written directly: the login form (and its password check) is the subject of
+    tests/gie/test_login.py, which logs in with `login_by_form`."""
+
+    def login(role: str, cooperative=None, **overrides):
+        user = make_user(role, cooperative, **overrides)
+        _log_in_by_session(app, client, user)
+        return user
+
+    return login
+
+
+@pytest.fixture
+def login_by_form(client, make_user):
+    """Log the test client in as a new user of `role` through the login form."""
 
     def login(role: str, cooperative=None, **overrides):
         user = make_user(role, cooperative, **overrides)

@@ -1,4 +1,6 @@
-"""A live server on a committed demo database, and Debian's Chromium driven by Playwright."""
+"""A live server on a committed demo database, and Debian's Chromium driven by Playwright:
+one of each for the whole run. The tests share the demo, so a test that changes data works on
+records of its own (named by its language) or asserts what holds whatever ran before it."""
 
 import os
 import shutil
@@ -31,7 +33,7 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def live_server(databases):
     url = databases.new()
     migrate(url)
@@ -51,7 +53,7 @@ def live_server(databases):
     db.session.session_factory.kw["bind"].dispose()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
     if not shutil.which(CHROMIUM):
         message = f"Chromium is missing at {CHROMIUM} (apt-get install chromium)"

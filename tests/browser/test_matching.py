@@ -17,7 +17,9 @@ def test_accountant_matches_an_invoice_with_a_payment(visitor):
     # COOP-003 paid more than it owed: the rest of its payment is open
     expect(page.locator("table.dense")).to_contain_text("COOP-003")
     visitor.shot("matching-partners")
-    page.click("table.dense a:text-is('COOP-003')")
+    # the select submits itself once the partner's page has loaded its script: wait for it
+    with page.expect_navigation():
+        page.click("table.dense a:text-is('COOP-003')")
     with page.expect_navigation():
         page.select_option("select[name=show]", "all")
     payment_row = page.locator("tr:has(input[data-side=credit])")

@@ -33,13 +33,18 @@ from tests.bookkeeping.helpers import imported_one_line
 from training.models import Attendance, Booking, Course, TrainingSession
 
 
-def _routes(app):
+def _routes(app) -> list:
+    """Every route but the static files, with its view and the method to visit it with; a
+    matrix over no route would pass while checking nothing."""
+    routes = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
             continue
         view = app.view_functions[rule.endpoint]
         method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
-        yield rule, view, method
+        routes.append((rule, view, method))
+    assert routes, "the app has no route to check"
+    return routes
 
 
 def _url(rule, ids):
@@ -397,6 +402,7 @@ def test_president_gets_404_on_every_page_of_another_cooperative(
 ):
     other = cooperative_records()
     login_as("president", make_cooperative())
+    visited = 0
     for rule, view, method in _routes(app):
         if not set(rule.arguments) & SCOPED_ARGUMENTS:
             continue
@@ -405,6 +411,8 @@ def test_president_gets_404_on_every_page_of_another_cooperative(
         response = _visit(client, method, _url(rule, other))
         assert response.status_code == 404, rule.rule
         assert other["name"] not in response.text
+        visited += 1
+    assert visited, "no page of a cooperative's records was visited"
 
 
 def test_president_sees_own_cooperative_and_its_export(client, login_as, make_cooperative):

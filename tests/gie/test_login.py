@@ -1,10 +1,21 @@
+"""Logging in through the form, with passwords hashed as in production."""
+
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import update
 
 from gie.db import utcnow
 from gie.users.models import User
 from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.usefixtures("shipped_password_hashing")
+
+
+@pytest.fixture
+def login_as(login_by_form):
+    """Logging in is the subject here: through the form, never by writing the session."""
+    return login_by_form
 
 
 def _login(client, email, password):
@@ -16,6 +27,10 @@ def test_right_password_logs_in_and_lands_on_home(client, make_user):
     response = _login(client, user.email, PASSWORD)
     assert response.status_code == 302
     assert client.get("/").status_code == 200
+
+
+def test_passwords_are_stored_as_scrypt_hashes(make_user):
+    assert make_user("accountant").password_hash.startswith("scrypt:")
 
 
 def test_wrong_password_is_refused_with_a_message(client, make_user):
