@@ -52,11 +52,14 @@ def test_accountant_changes_the_observatory_feed_and_downloads_it(visitor):
     expect(table.locator("thead th:not(.num)")).to_have_count(1)
     visitor.shot("observatory-by-province")
 
-    csv_link = page.locator("a[href*='/programme/observatory.csv']")
-    csv = page.request.get(visitor.base + csv_link.get_attribute("href"))
-    assert csv.status == 200
-    assert csv.headers["content-type"].startswith("text/csv")
-    assert f"observatory-{year - 1}-province.csv" in csv.headers["content-disposition"]
+    expect(page.locator("a[href*='/programme/observatory.csv']")).to_have_count(2)
+    for dialect, separator in (("fr", ";"), ("intl", ",")):
+        csv_link = page.locator(f"a[href*='/programme/observatory.csv'][href*='dialect={dialect}']")
+        csv = page.request.get(visitor.base + csv_link.get_attribute("href"))
+        assert csv.status == 200
+        assert csv.headers["content-type"].startswith("text/csv")
+        assert f"observatory-{year - 1}-province.csv" in csv.headers["content-disposition"]
+        assert separator in csv.text().splitlines()[0]
     json_link = page.locator("a[href*='/programme/observatory.json']")
     feed = page.request.get(visitor.base + json_link.get_attribute("href"))
     assert feed.status == 200
