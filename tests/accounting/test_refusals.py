@@ -7,6 +7,8 @@ from sqlalchemy import func, select
 
 from accounting import services
 from accounting.models import Entry
+from accounting.services import LineInput
+from gie.money import D
 from tests.accounting.conftest import lines
 from tests.accounting.test_pages import SALE_FORM
 from tests.snapshot import assert_unchanged, snapshot
@@ -125,4 +127,34 @@ def test_a_refused_command_changes_nothing_and_exits_1(session, runner, ledger, 
 
     result = runner.invoke(args=["accounting", "close", code, "--year", "2026"])
     assert result.exit_code == 1 and "Brouillons non validés" in result.output
+    assert_unchanged(session, before)
+
+
+def test_a_refused_match_changes_nothing_and_says_why(client, session, login_as, ledger):
+    login_as("accountant")
+    partner_lines = []
+    for partner, debit, credit in (("CLIENT-A", "500.00", ""), ("CLIENT-B", "", "500.00")):
+        entry = services.record_entry(
+            session,
+            ledger.id,
+            journal_code="OD",
+            entry_date=date(2026, 3, 10),
+            label=f"{partner} {debit or credit}",
+            lines=[
+                LineInput("3421", partner=partner, debit=D(debit or "0"), credit=D(credit or "0")),
+                LineInput("5141", debit=D(credit or "0"), credit=D(debit or "0")),
+            ],
+        )
+        partner_lines.append(next(line.id for line in entry.lines if line.partner == partner))
+    session.commit()
+
+    before = snapshot(session)
+    refused = client.post(
+        f"/accounting/ledgers/{ledger.id}/matching/lines?account=3421",
+        data={"line": [str(line_id) for line_id in partner_lines]},
+        follow_redirects=True,
+    )
+    assert _flashed_errors(refused.text) == [
+        "Des lignes de tiers différents ne peuvent pas être lettrées ensemble."
+    ]
     assert_unchanged(session, before)
