@@ -16,6 +16,7 @@ from accounting.models import GIE_LEDGER_CODE, Account, Entry, FiscalYear, Journ
 from gie.cooperatives.models import Cooperative
 from gie.errors import NotFound
 from gie.money import ZERO, Money
+from gie.pagination import Page, page_count, paginate
 
 #: classes whose balance restarts every fiscal year (charges, produits, résultats)
 RESULT_CLASSES = (6, 7, 8)
@@ -285,10 +286,6 @@ def default_period(session: Session, ledger_id: int, today: date) -> Period:
     return Period(year.start_on, year.end_on)
 
 
-def _pages(total: int, size: int) -> int:
-    return max(1, -(-total // size))
-
-
 def accounts_in_use(session: Session, ledger_id: int) -> list[tuple[int, str, str]]:
     """(id, code, label) of the ledger's accounts that have posted lines, by code: the
     choices of the general ledger page (one index probe per account)."""
@@ -354,7 +351,7 @@ class GeneralLedger:
 
     @property
     def pages(self) -> int:
-        return _pages(self.total, self.size)
+        return page_count(self.total, self.size)
 
 
 def _ledger_account(session: Session, ledger_id: int, account_id: int):
@@ -540,7 +537,7 @@ class JournalReport:
 
     @property
     def pages(self) -> int:
-        return _pages(self.total, self.size)
+        return page_count(self.total, self.size)
 
 
 def journal_report(
@@ -1247,18 +1244,6 @@ class EntryFilters:
     state: str = ""
 
 
-@dataclass
-class EntryPage:
-    items: list[Entry]
-    total: int
-    number: int
-    size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
-
-
 def search_entries(
     session: Session,
     ledger_id: int,
@@ -1267,7 +1252,7 @@ def search_entries(
     page: int = 1,
     size: int = 50,
     conditions: Sequence[ColumnElement[bool]] = (),
-) -> EntryPage:
+) -> Page:
     """Entries of a ledger, newest first, filtered by text (label, reference, number, the
     `entry` value of the imported file),
     account, amount (any line's debit or credit), dates, journal and state, and by
@@ -1311,15 +1296,13 @@ def search_entries(
         )
     if filters.state in ("draft", "posted"):
         stmt = stmt.where(Entry.state == filters.state)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-    page = max(1, page)
-    items = session.scalars(
-        stmt.options(selectinload(Entry.lines), selectinload(Entry.journal))
-        .order_by(Entry.date.desc(), Entry.id.desc())
-        .offset((page - 1) * size)
-        .limit(size)
-    ).all()
-    return EntryPage(list(items), total, page, size)
+    return paginate(
+        session,
+        stmt.options(selectinload(Entry.lines), selectinload(Entry.journal)),
+        (Entry.date.desc(), Entry.id.desc()),
+        page=page,
+        size=size,
+    )
 
 
 def drafts_count(session: Session, ledger_id: int) -> int:
