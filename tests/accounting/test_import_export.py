@@ -14,9 +14,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from accounting import exporters, importers, reports, services, transfer_views
+from accounting import exporters, importers, reports, services
 from accounting.importers import COLUMNS
 from accounting.models import Account, Entry, Line
+from accounting.views import transfers as transfer_views
 from gie.cooperatives.models import Cooperative
 from gie.errors import ImportFailed
 

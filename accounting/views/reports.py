@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from accounting import report_exports, reports, services
+from accounting.blueprint import bp
 from accounting.forms import (
     JOURNAL_LABELS,
     SIDES,
@@ -19,7 +20,6 @@ from accounting.forms import (
     OnDateForm,
     PeriodForm,
 )
-from accounting.views import bp
 from gie import db, i18n, pdf, tabular
 from gie.forms import choices
 from gie.security import requires

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from accounting import matching, services
-from accounting.views import bp
+from accounting.blueprint import bp
 from gie import db
 from gie.forms import ConfirmForm
 from gie.i18n import money
