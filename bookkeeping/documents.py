@@ -11,9 +11,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, event, exists, func, select
 from sqlalchemy.orm import Session
 
-from accounting import reports as accounting_reports
 from accounting import services as accounting
 from accounting.models import Entry, Journal, Ledger, Line
+from accounting.reports import lists as accounting_reports
 from billing.models import Invoice
 from billing.services import invoices as billing_invoices
 from bookkeeping import bank

@@ -7,10 +7,11 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from accounting import reports, services
+from accounting import services
 from accounting.blueprint import bp
 from accounting.forms import JOURNAL_LABELS, EntryForm, ReverseForm
 from accounting.models import Entry
+from accounting.reports import lists
 from gie import db
 from gie.csvfiles import parse_date, parse_decimal
 from gie.forms import ConfirmForm, choices
@@ -19,7 +20,7 @@ from gie.security import requires
 from gie.web import page_number, refusal_returns_to, refusal_shows
 
 
-def _entry_filters() -> reports.EntryFilters:
+def _entry_filters() -> lists.EntryFilters:
     args = request.args
 
     def parsed(name, parser):
@@ -28,7 +29,7 @@ def _entry_filters() -> reports.EntryFilters:
         except (ValueError, OverflowError):
             return None
 
-    return reports.EntryFilters(
+    return lists.EntryFilters(
         text=args.get("q", ""),
         account=args.get("account", ""),
         amount=parsed("amount", parse_decimal),
@@ -49,7 +50,7 @@ def entries(ledger_id: int):
     # in the query and the pages stay right) and marks telling which entries have one.
     missing = current_app.extensions.get("gie_entry_conditions", {}).get("missing_document")
     without_document = missing is not None and request.args.get("documents") == "missing"
-    page = reports.search_entries(
+    page = lists.search_entries(
         db.session,
         ledger.id,
         filters,
@@ -97,7 +98,7 @@ def _entry_form_page(ledger, form: EntryForm, entry: Entry | None, status: int =
         ledger=ledger,
         form=form,
         entry=entry,
-        accounts=reports.ledger_accounts(db.session, ledger.id, active_only=True),
+        accounts=lists.ledger_accounts(db.session, ledger.id, active_only=True),
     ), status
 
 
@@ -153,7 +154,7 @@ def entry(entry_id: int):
         "accounting/entry.html",
         entry=entry,
         ledger=entry.ledger,
-        reversal=reports.reversal_of(db.session, entry.id),
+        reversal=lists.reversal_of(db.session, entry.id),
         panels=[panel(entry) for panel in panels],
         confirm=ConfirmForm(),
         reverse_form=ReverseForm(date=services.default_reversal_date(db.session, entry)),

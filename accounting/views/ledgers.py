@@ -7,7 +7,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from accounting import closing, reports, services
+from accounting import closing, services
 from accounting.blueprint import bp
 from accounting.forms import (
     KIND_LABELS,
@@ -16,6 +16,7 @@ from accounting.forms import (
     NewAccountForm,
     OpenLedgerForm,
 )
+from accounting.reports import lists
 from gie import db
 from gie.forms import ConfirmForm, choices
 from gie.security import is_scoped, requires
@@ -29,7 +30,7 @@ def index():
     if is_scoped(current_user) and len(ledgers) == 1:
         return redirect(url_for(".ledger", ledger_id=ledgers[0].id))
     form = OpenLedgerForm(first_year=date.today().year)
-    form.code.choices = choices(reports.codes_without_books(db.session))
+    form.code.choices = choices(lists.codes_without_books(db.session))
     return render_template("accounting/index.html", ledgers=ledgers, form=form)
 
 
@@ -37,7 +38,7 @@ def index():
 @requires("accounting.edit")
 def open_ledger():
     form = OpenLedgerForm()
-    form.code.choices = choices(reports.codes_without_books(db.session))
+    form.code.choices = choices(lists.codes_without_books(db.session))
     if not form.validate_on_submit():
         flash(_("Choose whose books to open and the first year."), "error")
         return redirect(url_for(".index"))
@@ -51,13 +52,13 @@ def open_ledger():
 @requires("accounting.view")
 def ledger(ledger_id: int):
     ledger = services.get_ledger(db.session, ledger_id, actor=current_user)
-    years = reports.fiscal_years(db.session, ledger.id)
+    years = lists.fiscal_years(db.session, ledger.id)
     return render_template(
         "accounting/ledger.html",
         ledger=ledger,
         years=years,
         closers=closing.closer_names(db.session, ledger.id),
-        drafts=reports.drafts_count(db.session, ledger.id),
+        drafts=lists.drafts_count(db.session, ledger.id),
         lock_form=LockDateForm(lock_date=ledger.lock_date),
         confirm=ConfirmForm(),
     )
@@ -90,8 +91,8 @@ def _accounts_page(ledger, form: NewAccountForm, status: int = 200):
     return render_template(
         "accounting/accounts.html",
         ledger=ledger,
-        accounts=reports.ledger_accounts(db.session, ledger.id),
-        used=reports.used_account_ids(db.session, ledger.id),
+        accounts=lists.ledger_accounts(db.session, ledger.id),
+        used=lists.used_account_ids(db.session, ledger.id),
         kinds=KIND_LABELS,
         form=form,
         confirm=ConfirmForm(),
