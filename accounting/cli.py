@@ -5,7 +5,8 @@ from pathlib import Path
 
 import click
 
-from accounting import exporters, importers, reports, services
+from accounting import exporters, importers, services
+from accounting.reports import statements
 from gie import db
 from gie.command_line import CommandGroup
 from gie.csvfiles import ENCODINGS
@@ -120,7 +121,7 @@ def trial_balance(code: str, date_from, date_to, output_format: str, dialect: st
     ledger = services.ledger_by_code(db.session, code)
     date_from = date_from.date() if date_from else None
     date_to = date_to.date() if date_to else None
-    balance = reports.trial_balance(db.session, ledger.id, date_from=date_from, date_to=date_to)
+    balance = statements.trial_balance(db.session, ledger.id, date_from=date_from, date_to=date_to)
     if output_format == "csv":
         rows = (
             (row.code, row.label, row.closing_debit, row.closing_credit, row.balance)

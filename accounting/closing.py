@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from accounting import services
 from accounting.models import Account, Entry, FiscalYear, Journal, Line
-from accounting.reports import RESULT_CLASSES, books_start
+from accounting.reports.periods import RESULT_CLASSES, books_start
 from gie.db import utcnow
 from gie.errors import DomainError, NotFound, PermissionDenied
 from gie.money import ZERO

@@ -27,8 +27,9 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from accounting import closing, importers, reports, services
+from accounting import closing, importers, services
 from accounting.models import Account
+from accounting.reports import books, partners, statements
 from bench import databases
 from bench.generate import SEED, Activity, Dataset, LedgerInfo, open_books, write_csv
 from bookkeeping import cockpit, vat
@@ -86,14 +87,14 @@ def _report_calls(session: Session, ledger: LedgerInfo, year: int) -> dict[str, 
     )
 
     def general_ledger(session):
-        page = reports.general_ledger(
+        page = books.general_ledger(
             session, ledger.id, bank, date_from=first, date_to=last, page=1, size=100
         )
         assert page.lines, "the bank account has no line in the year"
         return page
 
     def aged_balance(session):
-        aged = reports.aged_balance(session, ledger.id, on=last, side="customers")
+        aged = partners.aged_balance(session, ledger.id, on=last, side="customers")
         assert aged.rows, "no customer has anything open"
         return aged
 
@@ -103,13 +104,13 @@ def _report_calls(session: Session, ledger: LedgerInfo, year: int) -> dict[str, 
         return draft
 
     return {
-        "trial_balance": lambda session: reports.trial_balance(
+        "trial_balance": lambda session: statements.trial_balance(
             session, ledger.id, date_from=first, date_to=last
         ),
-        "income_statement": lambda session: reports.income_statement(
+        "income_statement": lambda session: statements.income_statement(
             session, ledger.id, date_from=first, date_to=last
         ),
-        "balance_sheet": lambda session: reports.balance_sheet(session, ledger.id, on=last),
+        "balance_sheet": lambda session: statements.balance_sheet(session, ledger.id, on=last),
         "general_ledger": general_ledger,
         "aged_balance": aged_balance,
         "vat_return": vat_return,

@@ -20,6 +20,7 @@ from billing.models import (
 )
 from gie.cooperatives.models import Cooperative
 from gie.money import ZERO, Money
+from gie.pagination import Page, paginate
 from gie.security import scope
 
 AGE_BUCKETS = ((0, 30), (31, 60), (61, 90), (91, None))
@@ -187,25 +188,6 @@ def statement_as_dict(result: Statement) -> dict:
 # records of their own cooperative.
 
 
-@dataclass
-class Page:
-    items: list
-    total: int
-    number: int
-    size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
-
-
-def _page(session: Session, stmt, order_by, *, page: int, size: int) -> Page:
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    page = max(1, page)
-    rows = session.execute(stmt.order_by(*order_by).offset((page - 1) * size).limit(size)).all()
-    return Page([row if len(row) > 1 else row[0] for row in rows], total, page, size)
-
-
 def _signed_gross():
     """An issued document's weight on the customer's account: invoices add, credit notes
     take off."""
@@ -253,7 +235,7 @@ def search_customers(
         )
     if kind:
         stmt = stmt.where(Customer.kind == kind)
-    result = _page(session, stmt, (Customer.code,), page=page, size=size)
+    result = paginate(session, stmt, (Customer.code,), page=page, size=size)
     owed = balances(session, [customer.id for customer in result.items])
     result.items = [(customer, owed[customer.id]) for customer in result.items]
     return result
@@ -382,7 +364,7 @@ def search_subscriptions(
     if status:
         stmt = stmt.where(Subscription.status == status)
     order = (Subscription.status, Subscription.start_on.desc(), Subscription.id.desc())
-    return _page(session, stmt, order, page=page, size=size)
+    return paginate(session, stmt, order, page=page, size=size)
 
 
 @dataclass
@@ -427,7 +409,9 @@ def search_invoices(
     their totals: credit notes count negative, drafts in the amounts but not in what is open."""
     stmt = _invoice_statement(user, filters)
     order = (Invoice.issue_date.desc().nulls_first(), Invoice.id.desc())
-    result = _page(session, stmt.options(joinedload(Invoice.customer)), order, page=page, size=size)
+    result = paginate(
+        session, stmt.options(joinedload(Invoice.customer)), order, page=page, size=size
+    )
     sign = case((Invoice.kind == "credit_note", -1), else_=1)
     totals_stmt = stmt.with_only_columns(
         _total(sign * Invoice.total_net),
@@ -527,7 +511,7 @@ def search_payments(
         stmt = stmt.where(Payment.received_on <= date_to)
     total = session.scalar(stmt.with_only_columns(_total(Payment.amount)))
     order = (Payment.received_on.desc(), Payment.id.desc())
-    return _page(session, stmt, order, page=page, size=size), total
+    return paginate(session, stmt, order, page=page, size=size, rows=True), total
 
 
 def payment_allocated(session: Session, payment_id: int) -> Decimal:

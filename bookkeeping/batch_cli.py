@@ -6,7 +6,7 @@ from datetime import datetime
 import click
 
 from accounting import services as accounting
-from accounting.reports import drafts_count
+from accounting.reports.lists import drafts_count
 from bookkeeping import batch
 from gie import db
 

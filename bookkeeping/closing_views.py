@@ -7,7 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from accounting import closing as accounting_closing
-from accounting import reports, services
+from accounting import services
+from accounting.reports import lists as reports
 from bookkeeping import closing
 from bookkeeping.closing_forms import CloseYearForm, ReopenYearForm
 from bookkeeping.views import bp

@@ -11,15 +11,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, event, exists, func, select
 from sqlalchemy.orm import Session
 
-from accounting import reports as accounting_reports
 from accounting import services as accounting
 from accounting.models import Entry, Journal, Ledger, Line
+from accounting.reports import lists as accounting_reports
 from billing.models import Invoice
 from billing.services import invoices as billing_invoices
 from bookkeeping import bank
 from bookkeeping.models import BankLine, Document
 from gie.errors import ValidationError
 from gie.files import content_hash, image_format, stored_path, write_once
+from gie.pagination import Page
 from gie.security import get_scoped
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
@@ -192,7 +193,7 @@ def entry_ids_with_documents(session: Session, entry_ids) -> set[int]:
 
 def entries_without_documents(
     session: Session, ledger_id: int, *, page: int = 1, size: int = 50
-) -> accounting_reports.EntryPage:
+) -> Page:
     """A page of the ledger's entries that have no supporting document, newest first."""
     return accounting_reports.search_entries(
         session,

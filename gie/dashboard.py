@@ -10,8 +10,8 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from accounting import reports as accounting_reports
 from accounting import services as accounting_services
+from accounting.reports import home as accounting_home
 from billing import reports as billing_reports
 from billing.forms import DOCUMENT_LABELS, STATE_LABELS
 from bookkeeping.cockpit import cockpit
@@ -182,7 +182,7 @@ def _president(session, user, today: date) -> dict:
     if ledgers:
         year_start, _today = _year_to_date(today)
         context["ledger"] = ledgers[0]
-        context["books"] = accounting_reports.result_and_cash(
+        context["books"] = accounting_home.result_and_cash(
             session, ledgers[0].id, date_from=year_start, date_to=today
         )
     context["bookings"] = training_home.booked_sessions(session, user, date_from=today)

@@ -27,15 +27,20 @@ def encoding_field() -> SelectField:
     )
 
 
+#: the largest id a BIGINT column holds: a larger number would fail in the database
+BIGINT_MAX = 2**63 - 1
+
+
 def optional_int(value) -> int | None:
-    """A record chosen in a select or named in a query argument: empty, or anything that is
-    not a whole number, means none."""
+    """A record chosen in a select or named in a query argument: empty, anything that is not
+    a whole number, or a number no BIGINT holds, means none."""
     if value in (None, ""):
         return None
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if -BIGINT_MAX - 1 <= number <= BIGINT_MAX else None
 
 
 class MoneyField(StringField):

@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from gie.forms import MoneyField, choices
+from gie.forms import MoneyField, choices, optional_int
 
 STAGE_KIND_LABELS = {"open": _l("Open"), "won": _l("Won"), "lost": _l("Lost")}
 SOURCE_LABELS = {
@@ -33,10 +33,6 @@ ACTIVITY_KIND_LABELS = {
 }
 
 
-def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
-
-
 class StageForm(FlaskForm):
     name = StringField(_l("Name"), validators=[InputRequired()])
     name_ar = StringField(_l("Name in Arabic"))
@@ -49,22 +45,22 @@ class StageForm(FlaskForm):
 
 class LeadForm(FlaskForm):
     title = StringField(_l("Title"), validators=[InputRequired()])
-    buyer_id = SelectField(_l("Buyer"), coerce=_optional_int, validate_choice=False)
-    contact_id = SelectField(_l("Contact"), coerce=_optional_int, validate_choice=False)
+    buyer_id = SelectField(_l("Buyer"), coerce=optional_int, validate_choice=False)
+    contact_id = SelectField(_l("Contact"), coerce=optional_int, validate_choice=False)
     cooperative_ids = SelectMultipleField(_l("Cooperatives"), coerce=int, validate_choice=False)
     product_ids = SelectMultipleField(_l("Products"), coerce=int, validate_choice=False)
     amount = MoneyField(_l("Amount (MAD)"))
     probability = IntegerField(_l("Probability (%)"), validators=[Optional(), NumberRange(0, 100)])
-    stage_id = SelectField(_l("Stage"), coerce=_optional_int, validate_choice=False)
+    stage_id = SelectField(_l("Stage"), coerce=optional_int, validate_choice=False)
     lost_reason = StringField(_l("Reason lost"))
-    owner_id = SelectField(_l("Adviser"), coerce=_optional_int, validate_choice=False)
+    owner_id = SelectField(_l("Adviser"), coerce=optional_int, validate_choice=False)
     source = SelectField(_l("Source"), choices=choices(SOURCE_LABELS), default="other")
     expected_close_on = DateField(_l("Expected close"), validators=[Optional()])
     notes = TextAreaField(_l("Notes"))
 
 
 class MoveForm(FlaskForm):
-    stage_id = SelectField(_l("Stage"), coerce=_optional_int, validate_choice=False)
+    stage_id = SelectField(_l("Stage"), coerce=optional_int, validate_choice=False)
     lost_reason = StringField(_l("Reason lost"))
 
 

@@ -22,7 +22,6 @@ from commercial.reports.choices import (
     cooperatives,
     lead_cooperatives,
 )
-from commercial.reports.pages import ResultPage
 from commercial.reports.pipeline import (
     leads_without_next_step,
     pipeline_by_stage,
@@ -34,7 +33,6 @@ from commercial.reports.products import CatalogueFilters, catalogue, catalogue_c
 __all__ = [
     "DIMENSIONS",
     "CatalogueFilters",
-    "ResultPage",
     "active_products",
     "advisers",
     "buyers_by_name",

@@ -4,12 +4,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from commercial.models import Buyer, Contact
-from commercial.reports.pages import ResultPage, paginate
+from gie.pagination import Page, paginate
 
 
 def search_buyers(
     session: Session, *, text: str = "", kind: str = "", page: int = 1, size: int = 50
-) -> ResultPage:
+) -> Page:
     """Buyers by name, city, phone, email or a contact's name or email."""
     stmt = select(Buyer)
     if text.strip():

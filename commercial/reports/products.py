@@ -7,8 +7,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from commercial.models import Product
-from commercial.reports.pages import ResultPage, paginate
 from gie.cooperatives.models import Cooperative
+from gie.pagination import Page, paginate
 from gie.security import scope
 
 
@@ -24,7 +24,7 @@ class CatalogueFilters:
 
 def catalogue(
     session: Session, filters: CatalogueFilters, user, *, page: int = 1, size: int = 48
-) -> ResultPage:
+) -> Page:
     """The products an adviser shows a buyer (presidents: their cooperative's), with their
     photos and cooperative loaded."""
     stmt = scope(select(Product), Product, user).join(

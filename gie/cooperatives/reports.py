@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from gie.cooperatives.models import Cooperative
 from gie.cooperatives.services import FIELDS
+from gie.pagination import Page, paginate
 from gie.security import scope
 from gie.tabular import INTERNATIONAL, CsvDialect, write_csv
 
@@ -17,18 +18,6 @@ class Filters:
     filiere: str = ""
     province: str = ""
     status: str = ""
-
-
-@dataclass
-class Page:
-    items: list[Cooperative]
-    total: int
-    number: int
-    size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
 
 
 def _filtered(filters: Filters, user):
@@ -52,13 +41,7 @@ def _filtered(filters: Filters, user):
 
 
 def search(session: Session, filters: Filters, user, *, page: int = 1, size: int = 50) -> Page:
-    stmt = _filtered(filters, user)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-    page = max(1, page)
-    items = session.scalars(
-        stmt.order_by(Cooperative.code).offset((page - 1) * size).limit(size)
-    ).all()
-    return Page(list(items), total, page, size)
+    return paginate(session, _filtered(filters, user), (Cooperative.code,), page=page, size=size)
 
 
 def _csv(cooperatives, dialect: CsvDialect) -> str:

@@ -4,8 +4,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from accounting import closing, reports, services
+from accounting import closing, services
 from accounting.models import Entry, FiscalYear
+from accounting.reports import books, statements
 from accounting.services import LineInput, PostingRefused
 from gie.audit.models import AuditEntry
 from gie.errors import PermissionDenied
@@ -56,7 +57,7 @@ def books_2026(session, make_ledger, post):
 
 
 def _rows(session, ledger, date_from, date_to):
-    balance = reports.trial_balance(session, ledger.id, date_from=date_from, date_to=date_to)
+    balance = statements.trial_balance(session, ledger.id, date_from=date_from, date_to=date_to)
     return balance, {row.code: row for row in balance.rows}
 
 
@@ -93,7 +94,7 @@ def test_closing_carries_classes_1_to_5_and_books_the_result(session, books_2026
     unchanged, _ = _rows(session, ledger, date(2026, 1, 1), date(2026, 12, 31))
     assert unchanged == before
 
-    sheet = reports.balance_sheet(session, ledger.id, on=date(2027, 12, 31))
+    sheet = statements.balance_sheet(session, ledger.id, on=date(2027, 12, 31))
     assert sheet.total_assets == sheet.total_liabilities == Decimal("11350.00")
     assert sheet.pending_result == 0
 
@@ -116,12 +117,12 @@ def test_general_ledger_of_the_next_year_opens_at_the_carried_balance(session, b
             services.Account.ledger_id == books_2026.id, services.Account.code == "5141"
         )
     )
-    report = reports.general_ledger(
+    report = books.general_ledger(
         session, books_2026.id, bank, date_from=date(2027, 1, 1), date_to=date(2027, 12, 31)
     )
     assert report.opening == Decimal("10350.00")
     assert report.lines == [] and report.closing == Decimal("10350.00")
-    mid_year = reports.general_ledger(
+    mid_year = books.general_ledger(
         session, books_2026.id, bank, date_from=date(2027, 6, 1), date_to=date(2027, 12, 31)
     )
     assert mid_year.opening == Decimal("10350.00")
@@ -264,7 +265,7 @@ def test_a_trial_balance_over_the_whole_history_counts_carried_balances_once(
     closing.close_fiscal_year(session, ledger.id, "2026", actor=make_user("admin"))
     session.commit()
 
-    whole = {row.code: row for row in reports.trial_balance(session, ledger.id).rows}
+    whole = {row.code: row for row in statements.trial_balance(session, ledger.id).rows}
     _, rows_2027 = _rows(session, ledger, date(2027, 1, 1), None)
     assert whole["5141"].closing_debit == rows_2027["5141"].closing_debit == Decimal("10350.00")
     assert whole["1191"].closing_credit == Decimal("1100.00")

@@ -14,9 +14,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from accounting import exporters, importers, reports, services, transfer_views
+from accounting import exporters, importers, services
 from accounting.importers import COLUMNS
 from accounting.models import Account, Entry, Line
+from accounting.reports import statements
+from accounting.views import transfers as transfer_views
 from gie.cooperatives.models import Cooperative
 from gie.errors import ImportFailed
 
@@ -51,7 +53,7 @@ def _count(session, model, ledger_id: int) -> int:
 def _closing(session, ledger) -> dict[str, tuple[Decimal, Decimal]]:
     return {
         row.code: (row.closing_debit, row.closing_credit)
-        for row in reports.trial_balance(session, ledger.id).rows
+        for row in statements.trial_balance(session, ledger.id).rows
     }
 
 
@@ -343,7 +345,7 @@ def test_hledger_reads_our_journal_to_our_trial_balance(session, ledger, post, t
 
     ours = {
         row.code: row.balance
-        for row in reports.trial_balance(session, ledger.id).rows
+        for row in statements.trial_balance(session, ledger.id).rows
         if row.balance
     }
     assert ours["51411"] == Decimal("999.99")
@@ -515,7 +517,7 @@ def test_cli_trial_balance_in_csv_and_json(session, runner, ledger, post):
     document = json.loads(result.output)
     assert (document["from"], document["to"]) == ("2026-03-01", "2026-12-31")
     accounts = {row["code"]: row for row in document["accounts"]}
-    expected = reports.trial_balance(
+    expected = statements.trial_balance(
         session, ledger.id, date_from=date(2026, 3, 1), date_to=date(2026, 12, 31)
     )
     assert set(accounts) == {row.code for row in expected.rows}

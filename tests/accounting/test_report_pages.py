@@ -11,9 +11,10 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from accounting import report_views, services
+from accounting import services
 from accounting.models import Account
 from accounting.services import LineInput
+from accounting.views import reports as report_views
 from gie.cooperatives.models import Cooperative
 
 D = Decimal

@@ -9,8 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from accounting import matching, reports, services
+from accounting import matching, services
 from accounting.models import Account, FiscalYear, Line
+from accounting.reports import books, partners, statements
 from accounting.services import LineInput
 from gie.errors import NotFound
 
@@ -75,7 +76,7 @@ def bank_books(session, two_years, post):
 
 def test_general_ledger_opens_with_the_earlier_balance_and_runs_it(session, bank_books):
     ledger = bank_books
-    report = reports.general_ledger(
+    report = books.general_ledger(
         session,
         ledger.id,
         account_id(session, ledger, "5141"),
@@ -100,7 +101,7 @@ def test_general_ledger_pages_carry_the_running_balance(session, bank_books):
     ledger = bank_books
     bank = account_id(session, ledger, "5141")
     pages = [
-        reports.general_ledger(
+        books.general_ledger(
             session,
             ledger.id,
             bank,
@@ -121,7 +122,7 @@ def test_general_ledger_pages_carry_the_running_balance(session, bank_books):
 
 def test_general_ledger_of_a_result_account_restarts_each_fiscal_year(session, bank_books):
     ledger = bank_books
-    report = reports.general_ledger(
+    report = books.general_ledger(
         session,
         ledger.id,
         account_id(session, ledger, "6126"),
@@ -130,7 +131,7 @@ def test_general_ledger_of_a_result_account_restarts_each_fiscal_year(session, b
     )
     assert (report.opening, report.closing) == (D("0.00"), D("200.00"))
     # without dates: every line, from nothing
-    everything = reports.general_ledger(session, ledger.id, account_id(session, ledger, "5141"))
+    everything = books.general_ledger(session, ledger.id, account_id(session, ledger, "5141"))
     assert (everything.opening, everything.total, everything.closing) == (
         D("0.00"),
         6,
@@ -141,7 +142,7 @@ def test_general_ledger_of_a_result_account_restarts_each_fiscal_year(session, b
 def test_general_ledger_refuses_an_account_of_other_books(session, bank_books, make_ledger):
     other = make_ledger()
     with pytest.raises(NotFound):
-        reports.general_ledger(session, bank_books.id, account_id(session, other, "5141"))
+        books.general_ledger(session, bank_books.id, account_id(session, other, "5141"))
 
 
 # --- journal -------------------------------------------------------------------------------
@@ -173,7 +174,7 @@ def test_journal_lists_posted_entries_with_their_lines_and_totals(session, ledge
     )
     session.commit()
 
-    everything = reports.journal_report(
+    everything = books.journal_report(
         session, ledger.id, date_from=date(2026, 1, 1), date_to=date(2026, 12, 31)
     )
     assert [entry.number for entry in everything.entries] == [
@@ -187,7 +188,7 @@ def test_journal_lists_posted_entries_with_their_lines_and_totals(session, ledge
         3,
     )
 
-    sales = reports.journal_report(
+    sales = books.journal_report(
         session, ledger.id, journal_code="VT", date_to=date(2026, 3, 31), page=1, size=1
     )
     assert (sales.total, sales.pages, sales.total_debit) == (1, 1, D("1200.00"))
@@ -197,7 +198,7 @@ def test_journal_lists_posted_entries_with_their_lines_and_totals(session, ledge
         ("7124", D("0.00"), D("1000.00")),
         ("4455", D("0.00"), D("200.00")),
     ]
-    second_page = reports.journal_report(session, ledger.id, journal_code="VT", page=2, size=1)
+    second_page = books.journal_report(session, ledger.id, journal_code="VT", page=2, size=1)
     assert [e.number for e in second_page.entries] == ["VT-2026-00002"]
     assert second_page.total_debit == D("1800.00")  # totals cover the period, not the page
 
@@ -234,7 +235,7 @@ def cpc_books(two_years, post):
 
 
 def test_income_statement_follows_the_cgnc_cascade(session, cpc_books):
-    cpc = reports.income_statement(
+    cpc = statements.income_statement(
         session, cpc_books.id, date_from=date(2026, 1, 1), date_to=date(2026, 12, 31)
     )
     current = {row.key: row.current for row in cpc.rows if row.level != "heading"}
@@ -286,7 +287,7 @@ def test_income_statement_puts_an_unlisted_poste_on_its_rubric_s_other_line(sess
     services.add_account(session, ledger.id, "7150", "Produits divers")
     session.commit()
     post(ledger, (("5141", "40.00", ""), ("7150", "", "40.00")), on=date(2026, 2, 1))
-    cpc = reports.income_statement(
+    cpc = statements.income_statement(
         session, ledger.id, date_from=date(2026, 1, 1), date_to=date(2026, 12, 31)
     )
     assert (cpc.row("718").current, cpc.row("I").current, cpc.net_result) == (D("40.00"),) * 3
@@ -316,7 +317,7 @@ def bilan_books(two_years, post):
 
 
 def test_balance_sheet_balances_with_the_unclosed_results(session, bilan_books):
-    sheet = reports.balance_sheet(session, bilan_books.id, on=date(2026, 12, 31))
+    sheet = statements.balance_sheet(session, bilan_books.id, on=date(2026, 12, 31))
     row = sheet.row
     assert (row("23").gross, row("23").less, row("23").net) == (
         D("6000.00"),
@@ -345,14 +346,14 @@ def test_balance_sheet_balances_with_the_unclosed_results(session, bilan_books):
 
 
 def test_balance_sheet_at_the_end_of_the_earlier_year(session, bilan_books):
-    sheet = reports.balance_sheet(session, bilan_books.id, on=date(2025, 12, 31))
+    sheet = statements.balance_sheet(session, bilan_books.id, on=date(2025, 12, 31))
     assert (sheet.row("119").net, sheet.row("118").net) == (D("1500.00"), D("0.00"))
     assert sheet.total_assets == sheet.total_liabilities == D("12400.00")
 
 
 def test_balance_sheet_net_result_matches_the_income_statement(session, cpc_books):
-    sheet = reports.balance_sheet(session, cpc_books.id, on=date(2026, 12, 31))
-    cpc = reports.income_statement(
+    sheet = statements.balance_sheet(session, cpc_books.id, on=date(2026, 12, 31))
+    cpc = statements.income_statement(
         session, cpc_books.id, date_from=date(2026, 1, 1), date_to=date(2026, 12, 31)
     )
     assert sheet.row("119").net == cpc.net_result == D("10170.00")
@@ -423,7 +424,7 @@ def test_aged_balance_ages_what_is_left_open_of_each_line(
         matching.match_lines(session, ledger.id, [line.id for line in pair])
     session.commit()
 
-    aged = reports.aged_balance(session, ledger.id, on=on, side="customers")
+    aged = partners.aged_balance(session, ledger.id, on=on, side="customers")
     rows = {row.partner: (row.buckets, row.total) for row in aged.rows}
     assert rows == {
         a: ([D("300.00"), D("0.00"), D("500.00"), D("400.00")], D("1200.00")),
@@ -451,11 +452,11 @@ def test_aged_balance_shows_the_open_rest_of_a_partly_paid_invoice_at_its_date(
     matching.match_pair(session, partly_paid.id, paid.id, D("300.00"))
     session.commit()
 
-    (row,) = reports.aged_balance(session, ledger.id, on=on).rows
+    (row,) = partners.aged_balance(session, ledger.id, on=on).rows
     assert row.buckets == [D("-100.00"), D("500.00"), D("0.00"), D("1000.00")]
     assert row.total == D("1400.00")
     # Before the payment came, the whole invoice was open at its date.
-    (earlier,) = reports.aged_balance(session, ledger.id, on=date(2026, 6, 19)).rows
+    (earlier,) = partners.aged_balance(session, ledger.id, on=date(2026, 6, 19)).rows
     assert earlier.buckets == [D("0.00"), D("800.00"), D("0.00"), D("1000.00")]
     assert {first.id, loose.id} <= {
         item.line_id for item in matching.open_items(session, ledger.id, account_prefix="3421")
@@ -490,7 +491,7 @@ def test_aged_balance_leaves_out_the_opening_entry_of_a_closed_year(session, two
     session.commit()
 
     # the invoice alone, 82 days old; its balance carried forward does not count again
-    (row,) = reports.aged_balance(session, ledger.id, on=date(2026, 1, 31)).rows
+    (row,) = partners.aged_balance(session, ledger.id, on=date(2026, 1, 31)).rows
     assert row.buckets == [D("0.00"), D("0.00"), D("400.00"), D("0.00")]
 
 
@@ -520,11 +521,11 @@ def test_aged_balance_of_suppliers_mirrors_customers(session, ledger, post_lines
     )
     matching.match_lines(session, ledger.id, [older.id, _partner_line(settlement).id])
     session.commit()
-    aged = reports.aged_balance(session, ledger.id, on=date(2026, 6, 30), side="suppliers")
+    aged = partners.aged_balance(session, ledger.id, on=date(2026, 6, 30), side="suppliers")
     assert [(row.partner, row.buckets) for row in aged.rows] == [
         ("FRS-01", [D("200.00"), D("0.00"), D("0.00"), D("200.00")])
     ]
-    assert reports.aged_balance(session, ledger.id, on=date(2026, 6, 30)).rows == []
+    assert partners.aged_balance(session, ledger.id, on=date(2026, 6, 30)).rows == []
 
 
 # --- the property: whatever is posted, the books balance -----------------------------------
@@ -582,7 +583,7 @@ def test_any_balanced_postings_keep_the_trial_balance_and_bilan_balanced(
     session.commit()
     posted = D(posted_cents) / 100
 
-    balance = reports.trial_balance(
+    balance = statements.trial_balance(
         session, ledger.id, date_from=date(2026, 1, 1), date_to=date(2026, 12, 31)
     )
     assert balance.totals.period_debit == balance.totals.period_credit == posted
@@ -592,9 +593,9 @@ def test_any_balanced_postings_keep_the_trial_balance_and_bilan_balanced(
     )
     assert lines_total == posted
 
-    sheet = reports.balance_sheet(session, ledger.id, on=date(2026, 12, 31))
+    sheet = statements.balance_sheet(session, ledger.id, on=date(2026, 12, 31))
     assert sheet.total_assets == sheet.total_liabilities
-    cpc = reports.income_statement(
+    cpc = statements.income_statement(
         session, ledger.id, date_from=date(2026, 1, 1), date_to=date(2026, 12, 31)
     )
     assert cpc.net_result == sheet.year_result

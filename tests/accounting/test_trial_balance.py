@@ -1,7 +1,8 @@
 from datetime import date
 from decimal import Decimal
 
-from accounting import reports, services
+from accounting import services
+from accounting.reports import statements
 
 
 def test_trial_balance_shows_opening_movements_and_closing(session, make_ledger, post):
@@ -13,7 +14,7 @@ def test_trial_balance_shows_opening_movements_and_closing(session, make_ledger,
     post(ledger, (("6126", "200.00", ""), ("5141", "", "200.00")), on=date(2026, 2, 1))
     post(ledger, (("5141", "1200.00", ""), ("7124", "", "1200.00")), on=date(2026, 3, 1))
 
-    balance = reports.trial_balance(
+    balance = statements.trial_balance(
         session, ledger.id, date_from=date(2026, 1, 1), date_to=date(2026, 12, 31)
     )
     rows = {row.code: row for row in balance.rows}
@@ -46,7 +47,7 @@ def test_trial_balance_ignores_drafts(session, ledger):
             services.LineInput("7124", credit=Decimal("10")),
         ],
     )
-    assert reports.trial_balance(session, ledger.id).rows == []
+    assert statements.trial_balance(session, ledger.id).rows == []
 
 
 def test_an_unclosed_year_result_opens_as_pending_allocation(session, make_ledger, post):
@@ -57,7 +58,7 @@ def test_an_unclosed_year_result_opens_as_pending_allocation(session, make_ledge
     post(ledger, (("6126", "300.00", ""), ("5141", "", "300.00")), on=date(2025, 7, 1))
     rows = {
         r.code: r
-        for r in reports.trial_balance(session, ledger.id, date_from=date(2026, 1, 1)).rows
+        for r in statements.trial_balance(session, ledger.id, date_from=date(2026, 1, 1)).rows
     }
     assert rows["1181"].opening_credit == Decimal("600.00")
     assert "7124" not in rows and "6126" not in rows

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from accounting.models import Account, Entry, Ledger, Line
-from accounting.reports import trial_balance
+from accounting.reports.statements import trial_balance
 from accounting.services import PostingRefused, set_lock_date
 from billing.models import Invoice
 from billing.services import catalogue as billing_catalogue

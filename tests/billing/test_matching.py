@@ -7,8 +7,9 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from accounting import matching, reports
+from accounting import matching
 from accounting.models import GIE_LEDGER_CODE, Account, Ledger, Line
+from accounting.reports import partners
 from billing.services import invoices as billing_invoices
 from billing.services import payments as billing_payments
 
@@ -68,7 +69,7 @@ def test_a_partial_payment_is_matched_and_the_aged_balance_shows_only_the_rest(
         payment_line.id: Decimal("400.00"),
     }
     assert _open(session, GIE_LEDGER_CODE, "3421") == {invoice.gie_entry_id: Decimal("560.00")}
-    aged = reports.aged_balance(session, gie_books.id, on=date(2026, 3, 31))
+    aged = partners.aged_balance(session, gie_books.id, on=date(2026, 3, 31))
     assert [(row.partner, row.buckets) for row in aged.rows] == [
         (customer.code, [Decimal("560.00"), Decimal("0.00"), Decimal("0.00"), Decimal("0.00")])
     ]
@@ -115,7 +116,7 @@ def test_a_credit_note_cancelling_an_invoice_leaves_nothing_open(
     session.commit()
     assert _open(session, GIE_LEDGER_CODE, "3421") == {}
     assert _open(session, customer.code, "4411") == {}
-    assert reports.aged_balance(session, gie_books.id, on=date(2026, 3, 31)).rows == []
+    assert partners.aged_balance(session, gie_books.id, on=date(2026, 3, 31)).rows == []
 
 
 def test_a_credit_note_after_a_partial_payment_matches_only_what_is_open(

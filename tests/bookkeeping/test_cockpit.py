@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event
 
-from accounting import reports, services
+from accounting import services
+from accounting.reports import lists
 from accounting.services import LineInput
 from bookkeeping import vat
 from bookkeeping.cockpit import cockpit
@@ -147,7 +148,7 @@ def books(session, make_cooperative):
 
 
 def _close_2026(session, ledger):
-    (year,) = reports.fiscal_years(session, ledger.id)
+    (year,) = lists.fiscal_years(session, ledger.id)
     services.set_fiscal_year_closed(session, year.id, True)
 
 

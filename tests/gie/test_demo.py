@@ -35,7 +35,7 @@ def test_printed_demo_logins_work(runner, client):
 
 def test_demo_books_are_open_balanced_and_chained(runner, session):
     from accounting.models import Ledger
-    from accounting.reports import trial_balance
+    from accounting.reports.statements import trial_balance
     from accounting.services import verify_ledger
 
     runner.invoke(args=["demo", "load"])

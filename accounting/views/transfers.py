@@ -5,8 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from accounting import exporters, importers, services
+from accounting.blueprint import bp
 from accounting.forms import ImportEntriesForm
-from accounting.views import bp
 from gie import db
 from gie.errors import ImportFailed
 from gie.imported_files import AlreadyImported

@@ -1,24 +1,25 @@
-"""Read side of the books: every figure is a SQL aggregate over posted lines, read through
-the covering index (ledger_id, posted, date, account_id, debit, credit)."""
+"""Financial statements: the trial balance, the income statement (CPC) and the balance sheet
+(bilan). Every figure is a SQL aggregate over posted lines, read through the covering index
+(ledger_id, posted, date, account_id, debit, credit)."""
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, case, func, literal, not_, or_, select, type_coerce
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
 
-from accounting import matching
-from accounting.models import GIE_LEDGER_CODE, Account, Entry, FiscalYear, Journal, Ledger, Line
-from gie.cooperatives.models import Cooperative
-from gie.errors import NotFound
-from gie.money import ZERO, Money
-
-#: classes whose balance restarts every fiscal year (charges, produits, résultats)
-RESULT_CLASSES = (6, 7, 8)
+from accounting.models import Account, FiscalYear, Line
+from accounting.reports.periods import (
+    RESULT_CLASSES,
+    books_start,
+    fiscal_year_start,
+    opening_entry_ids,
+)
+from accounting.reports.sums import as_decimal, as_money, money_sum, posted_lines
+from gie.money import ZERO
 
 
 @dataclass
@@ -63,45 +64,6 @@ def _split(amount: Decimal) -> tuple[Decimal, Decimal]:
     return (amount, ZERO) if amount >= 0 else (ZERO, -amount)
 
 
-def fiscal_year_start(session: Session, ledger_id: int, on: date) -> date | None:
-    return session.scalar(
-        select(FiscalYear.start_on).where(
-            FiscalYear.ledger_id == ledger_id, FiscalYear.start_on <= on, FiscalYear.end_on >= on
-        )
-    )
-
-
-def books_start(session: Session, ledger_id: int, on: date) -> date | None:
-    """Where reports of a period starting on `on` begin reading the books: the day after the
-    last closed fiscal year that ends before `on`, whose closing carried every balance into
-    the next year's opening entry (journal AN); None (the first line) when none is closed."""
-    closed_end = session.scalar(
-        select(func.max(FiscalYear.end_on)).where(
-            FiscalYear.ledger_id == ledger_id,
-            FiscalYear.closed.is_(True),
-            FiscalYear.end_on < on,
-        )
-    )
-    return closed_end + relativedelta(days=1) if closed_end else None
-
-
-def opening_entry_ids(session: Session, ledger_id: int, on: date) -> list[int]:
-    """The posted entries of journal AN dated `on` (a closing's opening entry, and any
-    reversal of an earlier one): opening balances, not movements, of a period starting then."""
-    return list(
-        session.scalars(
-            select(Entry.id)
-            .join(Journal, Journal.id == Entry.journal_id)
-            .where(
-                Entry.ledger_id == ledger_id,
-                Entry.date == on,
-                Entry.state == "posted",
-                Journal.code == "AN",
-            )
-        )
-    )
-
-
 def _carried_by_account(
     session: Session, ledger_id: int, on: date
 ) -> dict[int, tuple[Decimal, Decimal]]:
@@ -111,19 +73,10 @@ def _carried_by_account(
         return {}
     rows = session.execute(
         select(Line.account_id, func.sum(Line.debit), func.sum(Line.credit))
-        .where(*_posted_lines(ledger_id, on, on, end_inclusive=True), Line.entry_id.in_(entry_ids))
+        .where(*posted_lines(ledger_id, on, on, end_inclusive=True), Line.entry_id.in_(entry_ids))
         .group_by(Line.account_id)
     )
     return {account_id: (debit, credit) for account_id, debit, credit in rows}
-
-
-def _posted_lines(ledger_id: int, start: date | None, end: date | None, *, end_inclusive: bool):
-    conditions = [Line.ledger_id == ledger_id, Line.posted.is_(True)]
-    if start:
-        conditions.append(Line.date >= start)
-    if end:
-        conditions.append(Line.date <= end if end_inclusive else Line.date < end)
-    return conditions
 
 
 def _debit_credit_by_account(
@@ -132,7 +85,7 @@ def _debit_credit_by_account(
     """Debit and credit per account of the posted lines dated start..end (both included)."""
     rows = session.execute(
         select(Line.account_id, func.sum(Line.debit), func.sum(Line.credit))
-        .where(*_posted_lines(ledger_id, start, end, end_inclusive=True))
+        .where(*posted_lines(ledger_id, start, end, end_inclusive=True))
         .group_by(Line.account_id)
     )
     return {account_id: (debit, credit) for account_id, debit, credit in rows}
@@ -144,7 +97,7 @@ def _net_by_account(
     """Debit minus credit per account of the posted lines dated from `start` to before `end`."""
     rows = session.execute(
         select(Line.account_id, func.sum(Line.debit), func.sum(Line.credit))
-        .where(*_posted_lines(ledger_id, start, end, end_inclusive=False))
+        .where(*posted_lines(ledger_id, start, end, end_inclusive=False))
         .group_by(Line.account_id)
     )
     return {account_id: debit - credit for account_id, debit, credit in rows}
@@ -237,402 +190,6 @@ def trial_balance(
     return result
 
 
-# --- shared helpers --------------------------------------------------------------------------
-
-
-def _money(expression):
-    """Integer-centime arithmetic keeps its meaning: `debit - credit` is Money, not BigInteger."""
-    return type_coerce(expression, Money)
-
-
-def _sum(expression, condition=None):
-    """SUM of a Money expression (optionally only where `condition`), 0 when no row."""
-    value = _money(expression)
-    if condition is not None:
-        value = case((condition, value), else_=0)
-    return _money(func.coalesce(func.sum(_money(value)), 0))
-
-
-def _dec(value) -> Decimal:
-    """A Money aggregate as read back: Decimal, 0.00 for NULL."""
-    return ZERO if value is None else Decimal(value)
-
-
-@dataclass
-class Period:
-    date_from: date
-    date_to: date
-
-
-def default_period(session: Session, ledger_id: int, today: date) -> Period:
-    """The fiscal year of the ledger that contains `today`, else the last one before it,
-    else its first one (all in the future), else the calendar year of `today`."""
-    year = session.execute(
-        select(FiscalYear.start_on, FiscalYear.end_on)
-        .where(FiscalYear.ledger_id == ledger_id, FiscalYear.start_on <= today)
-        .order_by(FiscalYear.start_on.desc())
-        .limit(1)
-    ).first()
-    if year is None:
-        year = session.execute(
-            select(FiscalYear.start_on, FiscalYear.end_on)
-            .where(FiscalYear.ledger_id == ledger_id)
-            .order_by(FiscalYear.start_on)
-            .limit(1)
-        ).first()
-    if year is None:
-        return Period(date(today.year, 1, 1), date(today.year, 12, 31))
-    return Period(year.start_on, year.end_on)
-
-
-def _pages(total: int, size: int) -> int:
-    return max(1, -(-total // size))
-
-
-def accounts_in_use(session: Session, ledger_id: int) -> list[tuple[int, str, str]]:
-    """(id, code, label) of the ledger's accounts that have posted lines, by code: the
-    choices of the general ledger page (one index probe per account)."""
-    used = (
-        select(Line.id)
-        .where(Line.account_id == Account.id, Line.posted.is_(True))
-        .limit(1)
-        .exists()
-    )
-    rows = session.execute(
-        select(Account.id, Account.code, Account.label)
-        .where(Account.ledger_id == ledger_id, used)
-        .order_by(Account.code)
-    )
-    return [tuple(row) for row in rows]
-
-
-def journal_codes(session: Session, ledger_id: int) -> list[tuple[str, str]]:
-    """(code, name) of the ledger's journals."""
-    rows = session.execute(
-        select(Journal.code, Journal.name)
-        .where(Journal.ledger_id == ledger_id)
-        .order_by(Journal.code)
-    )
-    return [tuple(row) for row in rows]
-
-
-# --- general ledger ------------------------------------------------------------------------
-
-
-@dataclass
-class GeneralLedgerLine:
-    line_id: int
-    entry_id: int
-    date: date
-    number: str
-    reference: str
-    label: str
-    partner: str
-    debit: Decimal
-    credit: Decimal
-    balance: Decimal  #: running balance after this line, debit positive
-
-
-@dataclass
-class GeneralLedger:
-    account_id: int
-    code: str
-    label: str
-    date_from: date | None
-    date_to: date | None
-    opening: Decimal  #: balance before `date_from`, debit positive
-    period_debit: Decimal
-    period_credit: Decimal
-    lines: list[GeneralLedgerLine]
-    number: int  #: page number
-    size: int
-    total: int  #: lines in the period, all pages
-
-    @property
-    def closing(self) -> Decimal:
-        return self.opening + self.period_debit - self.period_credit
-
-    @property
-    def pages(self) -> int:
-        return _pages(self.total, self.size)
-
-
-def _ledger_account(session: Session, ledger_id: int, account_id: int):
-    account = session.execute(
-        select(Account.id, Account.code, Account.label, Account.class_number).where(
-            Account.id == account_id, Account.ledger_id == ledger_id
-        )
-    ).first()
-    if account is None:
-        raise NotFound(_l("This page does not exist."))
-    return account
-
-
-def general_ledger(
-    session: Session,
-    ledger_id: int,
-    account_id: int,
-    *,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    page: int = 1,
-    size: int = 100,
-) -> GeneralLedger:
-    """One account's posted lines over a period, by date, entry number and line, each with
-    the running balance; the opening balance before `date_from` (for result classes 6-8,
-    since the start of that fiscal year, as in `trial_balance`), the period's totals and the
-    closing balance.
-
-    Two statements read the index (account_id, posted, date): one aggregate gives the
-    opening, the period's totals and the line count; the page is cut with LIMIT/OFFSET from
-    the lines in (date, number, id) order, which the database reads in index order, sorting
-    only within a day, so a page costs the same on a million-line ledger as on a small one.
-    The running balance is a SQL window over the page, `SUM(debit - credit) OVER (ORDER BY
-    date, number, id)`, started from the opening plus the sum of the earlier pages' lines
-    (an aggregate over those lines, only from page 2 on). Raises NotFound when the account
-    is not of this ledger.
-    """
-    account = _ledger_account(session, ledger_id, account_id)
-    page, size = max(1, page), max(1, size)
-    if date_from is None:
-        date_from = books_start(session, ledger_id, date_to or date.max)
-
-    scope = [Line.account_id == account.id, Line.posted.is_(True)]
-    if date_to:
-        scope.append(Line.date <= date_to)
-    if date_from and account.class_number in RESULT_CLASSES:
-        year_start = fiscal_year_start(session, ledger_id, date_from)
-        if year_start:
-            scope.append(Line.date >= year_start)
-    carried = None  # the opening entries dated `date_from`: opening, not lines of the period
-    if date_from:
-        start = books_start(session, ledger_id, date_from)
-        if start:
-            scope.append(Line.date >= start)
-        entry_ids = opening_entry_ids(session, ledger_id, start) if start == date_from else []
-        if entry_ids:
-            carried = Line.entry_id.in_(entry_ids)
-    before = Line.date < date_from if date_from else None
-    in_period = Line.date >= date_from if date_from else None
-    if carried is not None:
-        before = or_(before, carried)
-        in_period = and_(in_period, not_(carried))
-    summary = session.execute(
-        select(
-            _sum(Line.debit - Line.credit, before).label("opening")
-            if before is not None
-            else literal(0).label("opening"),
-            _sum(Line.debit, in_period).label("debit"),
-            _sum(Line.credit, in_period).label("credit"),
-            func.count(case((in_period, 1)) if in_period is not None else Line.id).label("n"),
-        ).where(*scope)
-    ).one()
-    opening = _dec(summary.opening) if before is not None else ZERO
-
-    period = [Line.account_id == account.id, Line.posted.is_(True)]
-    if date_from:
-        period.append(Line.date >= date_from)
-    if date_to:
-        period.append(Line.date <= date_to)
-    if carried is not None:
-        period.append(not_(carried))
-    ordered = (
-        select(
-            Line.id,
-            Line.entry_id,
-            Line.date,
-            Entry.number,
-            Entry.reference,
-            Line.label,
-            Line.partner,
-            Line.debit,
-            Line.credit,
-        )
-        .join(Entry, Entry.id == Line.entry_id)
-        .where(*period)
-        .order_by(Line.date, Entry.number, Line.id)
-    )
-    skipped = (page - 1) * size
-    carry = ZERO  # the period's lines on earlier pages
-    if skipped:
-        earlier = ordered.limit(skipped).subquery()
-        carry = _dec(
-            session.scalar(select(_money(func.sum(_money(earlier.c.debit - earlier.c.credit)))))
-        )
-    shown = ordered.limit(size).offset(skipped).subquery()
-    order = (shown.c.date, shown.c.number, shown.c.id)
-    running = func.sum(_money(shown.c.debit - shown.c.credit)).over(order_by=order, rows=(None, 0))
-    rows = session.execute(select(shown, _money(running).label("running")).order_by(*order)).all()
-    start = opening + carry
-    return GeneralLedger(
-        account_id=account.id,
-        code=account.code,
-        label=account.label,
-        date_from=date_from,
-        date_to=date_to,
-        opening=opening,
-        period_debit=_dec(summary.debit),
-        period_credit=_dec(summary.credit),
-        lines=[
-            GeneralLedgerLine(
-                line_id=row.id,
-                entry_id=row.entry_id,
-                date=row.date,
-                number=row.number or "",
-                reference=row.reference,
-                label=row.label,
-                partner=row.partner,
-                debit=row.debit,
-                credit=row.credit,
-                balance=start + _dec(row.running),
-            )
-            for row in rows
-        ],
-        number=page,
-        size=size,
-        total=summary.n,
-    )
-
-
-# --- journal -------------------------------------------------------------------------------
-
-
-@dataclass
-class JournalLine:
-    account_code: str
-    account_label: str
-    label: str
-    partner: str
-    debit: Decimal
-    credit: Decimal
-
-
-@dataclass
-class JournalEntry:
-    entry_id: int
-    number: str
-    date: date
-    journal_code: str
-    reference: str
-    label: str
-    lines: list[JournalLine] = field(default_factory=list)
-
-    @property
-    def debit(self) -> Decimal:
-        return sum((line.debit for line in self.lines), ZERO)
-
-    @property
-    def credit(self) -> Decimal:
-        return sum((line.credit for line in self.lines), ZERO)
-
-
-@dataclass
-class JournalReport:
-    journal_code: str | None
-    date_from: date | None
-    date_to: date | None
-    entries: list[JournalEntry]
-    total_debit: Decimal  #: over the whole filtered period, all pages
-    total_credit: Decimal
-    number: int
-    size: int
-    total: int  #: entries in the period, all pages
-
-    @property
-    def pages(self) -> int:
-        return _pages(self.total, self.size)
-
-
-def journal_report(
-    session: Session,
-    ledger_id: int,
-    *,
-    journal_code: str | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    page: int = 1,
-    size: int = 50,
-) -> JournalReport:
-    """Posted entries in date and number order, each with its lines (account, partner,
-    debit, credit), a page of `size` entries at a time (an entry is never cut across pages),
-    and the period's totals. An unknown journal code gives an empty report."""
-    page, size = max(1, page), max(1, size)
-    entry_filter = [Entry.ledger_id == ledger_id, Entry.state == "posted"]
-    line_filter = [Line.ledger_id == ledger_id, Line.posted.is_(True)]
-    if journal_code:
-        journal_id = select(Journal.id).where(
-            Journal.ledger_id == ledger_id, Journal.code == journal_code
-        )
-        entry_filter.append(Entry.journal_id.in_(journal_id))
-        line_filter.append(
-            Line.entry_id.in_(select(Entry.id).where(Entry.journal_id.in_(journal_id)))
-        )
-    if date_from:
-        entry_filter.append(Entry.date >= date_from)
-        line_filter.append(Line.date >= date_from)
-    if date_to:
-        entry_filter.append(Entry.date <= date_to)
-        line_filter.append(Line.date <= date_to)
-
-    total = session.scalar(select(func.count(Entry.id)).where(*entry_filter))
-    sums = session.execute(
-        select(_sum(Line.debit).label("debit"), _sum(Line.credit).label("credit")).where(
-            *line_filter
-        )
-    ).one()
-    heads = session.execute(
-        select(Entry.id, Entry.number, Entry.date, Entry.reference, Entry.label, Journal.code)
-        .join(Journal, Journal.id == Entry.journal_id)
-        .where(*entry_filter)
-        .order_by(Entry.date, Entry.number, Entry.id)
-        .limit(size)
-        .offset((page - 1) * size)
-    ).all()
-    entries = {
-        head.id: JournalEntry(
-            head.id, head.number or "", head.date, head.code, head.reference, head.label
-        )
-        for head in heads
-    }
-    if entries:
-        lines = session.execute(
-            select(
-                Line.entry_id,
-                Account.code,
-                Account.label.label("account_label"),
-                Line.label,
-                Line.partner,
-                Line.debit,
-                Line.credit,
-            )
-            .join(Account, Account.id == Line.account_id)
-            .where(Line.entry_id.in_(list(entries)))
-            .order_by(Line.entry_id, Line.position, Line.id)
-        )
-        for line in lines:
-            entries[line.entry_id].lines.append(
-                JournalLine(
-                    line.code,
-                    line.account_label,
-                    line.label,
-                    line.partner,
-                    line.debit,
-                    line.credit,
-                )
-            )
-    return JournalReport(
-        journal_code=journal_code or None,
-        date_from=date_from,
-        date_to=date_to,
-        entries=list(entries.values()),
-        total_debit=_dec(sums.debit),
-        total_credit=_dec(sums.credit),
-        number=page,
-        size=size,
-        total=total,
-    )
-
-
 def _prefix_sums(session: Session, ledger_id: int, columns: dict, where: list) -> dict:
     """{3-digit account prefix: {name: Decimal}} for the given SUM columns.
 
@@ -657,13 +214,10 @@ def _prefix_sums(session: Session, ledger_id: int, columns: dict, where: list) -
     # match an expression with bound parameters between SELECT and GROUP BY.
     rows = session.execute(
         select(
-            coded.c.prefix, *(_money(func.sum(coded.c[name])).label(name) for name in columns)
+            coded.c.prefix, *(as_money(func.sum(coded.c[name])).label(name) for name in columns)
         ).group_by(coded.c.prefix)
     ).all()
-    return {row.prefix: {name: _dec(getattr(row, name)) for name in columns} for row in rows}
-
-
-# --- income statement (CPC) ----------------------------------------------------------------
+    return {row.prefix: {name: as_decimal(getattr(row, name)) for name in columns} for row in rows}
 
 
 @dataclass
@@ -824,8 +378,8 @@ def income_statement(
         session,
         ledger_id,
         {
-            "current": _sum(Line.credit - Line.debit, current),
-            "previous": _sum(Line.credit - Line.debit, previous),
+            "current": money_sum(Line.credit - Line.debit, current),
+            "previous": money_sum(Line.credit - Line.debit, previous),
         },
         [
             or_(current, previous),
@@ -894,9 +448,6 @@ def income_statement(
     )
     result("XVI", _l("Net result (XIV - XV)"), (1, "XIV"), (-1, "XV"))
     return IncomeStatement(date_from, date_to, previous_from, previous_to, rows)
-
-
-# --- balance sheet (bilan) -----------------------------------------------------------------
 
 
 @dataclass
@@ -1064,9 +615,9 @@ def balance_sheet(session: Session, ledger_id: int, *, on: date) -> BalanceSheet
             FiscalYear.ledger_id == ledger_id, FiscalYear.start_on <= on
         )
     )
-    columns = {"balance": _sum(Line.debit - Line.credit)}
+    columns = {"balance": money_sum(Line.debit - Line.credit)}
     if year_start:
-        columns["before"] = _sum(Line.debit - Line.credit, Line.date < year_start)
+        columns["before"] = money_sum(Line.debit - Line.credit, Line.date < year_start)
     period = [Line.date <= on]
     start = books_start(session, ledger_id, on)
     if start:
@@ -1138,257 +689,3 @@ def balance_sheet(session: Session, ledger_id: int, *, on: date) -> BalanceSheet
         BalanceSheetRow("LIABILITIES", "", _l("Total liabilities"), "grand_total", net=grand_net)
     )
     return BalanceSheet(on, assets, liabilities, year_result, pending_result)
-
-
-# --- aged balance --------------------------------------------------------------------------
-
-#: account code prefixes of each side's partner accounts
-AGED_SIDES = {"customers": "342", "suppliers": "441"}
-#: the buckets' upper bounds in days, the last one open
-AGED_BUCKETS = (30, 60, 90)
-BUCKET_LABELS = (_l("0-30 days"), _l("31-60 days"), _l("61-90 days"), _l("Over 90 days"))
-
-
-@dataclass
-class AgedRow:
-    partner: str
-    name: str  #: the cooperative's name when the partner is a cooperative code
-    buckets: list[Decimal]  #: 0-30, 31-60, 61-90, over 90 days
-
-    @property
-    def total(self) -> Decimal:
-        return sum(self.buckets, ZERO)
-
-
-@dataclass
-class AgedBalance:
-    on: date
-    side: str
-    rows: list[AgedRow]
-    totals: AgedRow
-
-
-def _age_limits(on: date) -> list[date]:
-    """The oldest date of each age bucket before `on`, but the last (over 90 days)."""
-    return [on - relativedelta(days=days) for days in AGED_BUCKETS]
-
-
-def _age_bucket(line_date: date, limits: list[date]) -> int:
-    """0-30, 31-60, 61-90 or over 90 days before `on` (its `_age_limits`): 0, 1, 2 or 3."""
-    for index, limit in enumerate(limits):
-        if line_date >= limit:
-            return index
-    return len(limits)
-
-
-def aged_balance(
-    session: Session, ledger_id: int, *, on: date, side: str = "customers"
-) -> AgedBalance:
-    """Per partner (Line.partner) of the customer accounts (342x) or the supplier accounts
-    (441x): what is open on `on`, split by the age of each line (0-30, 31-60, 61-90, over 90
-    days before `on`).
-
-    What is open is read from the matching (lettrage): each posted line counts for what is
-    not matched of it as of `on`, in the bucket of its own date. A payment not matched
-    (a credit of a customer, a debit of a supplier) counts negative in the bucket of its
-    date: a credit not allocated yet. The opening entries that closing a year posts are
-    left out: their lines carry forward balances whose lines are already counted. One query
-    reads the open lines. Amounts are what the customer owes us, or what we owe the
-    supplier; partners with nothing open are left out.
-    """
-    if side not in AGED_SIDES:
-        raise ValueError(side)
-    opening_entries = select(FiscalYear.opening_entry_id).where(
-        FiscalYear.ledger_id == ledger_id, FiscalYear.opening_entry_id.is_not(None)
-    )
-    sign = 1 if side == "customers" else -1
-    limits = _age_limits(on)
-    figures: dict[str, list[Decimal]] = {}
-    for item in matching.open_items(
-        session,
-        ledger_id,
-        account_prefix=AGED_SIDES[side],
-        as_of=on,
-        exclude_entry_ids=opening_entries,
-    ):
-        buckets = figures.setdefault(item.partner, [ZERO] * (len(AGED_BUCKETS) + 1))
-        buckets[_age_bucket(item.date, limits)] += sign * item.open_amount
-
-    names = (
-        dict(
-            session.execute(
-                select(Cooperative.code, Cooperative.name).where(
-                    Cooperative.code.in_(list(figures))
-                )
-            ).all()
-        )
-        if figures
-        else {}
-    )
-    result = AgedBalance(on, side, [], AgedRow("", "", [ZERO] * 4))
-    for partner in sorted(figures):
-        buckets = figures[partner]
-        result.rows.append(AgedRow(partner, names.get(partner, ""), buckets))
-        result.totals.buckets = [a + b for a, b in zip(result.totals.buckets, buckets, strict=True)]
-    return result
-
-
-# --- entries, chart and books: the lists of the working pages --------------------------------
-
-
-@dataclass
-class EntryFilters:
-    text: str = ""
-    account: str = ""  #: an account code, or its beginning (34 finds 3421 and 34211)
-    amount: Decimal | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-    journal: str = ""
-    state: str = ""
-
-
-@dataclass
-class EntryPage:
-    items: list[Entry]
-    total: int
-    number: int
-    size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
-
-
-def search_entries(
-    session: Session,
-    ledger_id: int,
-    filters: EntryFilters,
-    *,
-    page: int = 1,
-    size: int = 50,
-    conditions: Sequence[ColumnElement[bool]] = (),
-) -> EntryPage:
-    """Entries of a ledger, newest first, filtered by text (label, reference, number, the
-    `entry` value of the imported file),
-    account, amount (any line's debit or credit), dates, journal and state, and by
-    `conditions` on Entry that packages above accounting supply (bookkeeping's "no supporting
-    document"), so that such filters run in the query and the pages stay right."""
-    stmt = select(Entry).where(Entry.ledger_id == ledger_id, *conditions)
-    if filters.text:
-        pattern = f"%{filters.text.strip()}%"
-        stmt = stmt.where(
-            or_(
-                Entry.label.ilike(pattern),
-                Entry.reference.ilike(pattern),
-                Entry.number.ilike(pattern),
-                Entry.source_ref.ilike(pattern),
-            )
-        )
-    line_conditions = []
-    if filters.account:
-        line_conditions.append(
-            Line.account_id.in_(
-                select(Account.id).where(
-                    Account.ledger_id == ledger_id, Account.code.startswith(filters.account.strip())
-                )
-            )
-        )
-    if filters.amount is not None:
-        line_conditions.append(or_(Line.debit == filters.amount, Line.credit == filters.amount))
-    if line_conditions:
-        stmt = stmt.where(Entry.id.in_(select(Line.entry_id).where(*line_conditions)))
-    if filters.date_from:
-        stmt = stmt.where(Entry.date >= filters.date_from)
-    if filters.date_to:
-        stmt = stmt.where(Entry.date <= filters.date_to)
-    if filters.journal:
-        stmt = stmt.where(
-            Entry.journal_id.in_(
-                select(Journal.id).where(
-                    Journal.ledger_id == ledger_id, Journal.code == filters.journal
-                )
-            )
-        )
-    if filters.state in ("draft", "posted"):
-        stmt = stmt.where(Entry.state == filters.state)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-    page = max(1, page)
-    items = session.scalars(
-        stmt.options(selectinload(Entry.lines), selectinload(Entry.journal))
-        .order_by(Entry.date.desc(), Entry.id.desc())
-        .offset((page - 1) * size)
-        .limit(size)
-    ).all()
-    return EntryPage(list(items), total, page, size)
-
-
-def drafts_count(session: Session, ledger_id: int) -> int:
-    return session.scalar(
-        select(func.count())
-        .select_from(Entry)
-        .where(Entry.ledger_id == ledger_id, Entry.state == "draft")
-    )
-
-
-def ledger_accounts(
-    session: Session, ledger_id: int, *, active_only: bool = False
-) -> list[Account]:
-    stmt = select(Account).where(Account.ledger_id == ledger_id).order_by(Account.code)
-    if active_only:
-        stmt = stmt.where(Account.active.is_(True))
-    return list(session.scalars(stmt))
-
-
-def used_account_ids(session: Session, ledger_id: int) -> set[int]:
-    return set(
-        session.scalars(select(Line.account_id).where(Line.ledger_id == ledger_id).distinct())
-    )
-
-
-def codes_without_books(session: Session) -> list[tuple[str, str]]:
-    """(code, "CODE Name") of the GIE and each cooperative whose books are not open yet."""
-    opened = set(session.scalars(select(Ledger.code)))
-    rows = session.execute(select(Cooperative.code, Cooperative.name).order_by(Cooperative.code))
-    choices = [] if GIE_LEDGER_CODE in opened else [(GIE_LEDGER_CODE, "GIE")]
-    return choices + [(code, f"{code} {name}") for code, name in rows if code not in opened]
-
-
-def fiscal_years(session: Session, ledger_id: int) -> list[FiscalYear]:
-    return list(
-        session.scalars(
-            select(FiscalYear)
-            .where(FiscalYear.ledger_id == ledger_id)
-            .order_by(FiscalYear.start_on)
-        )
-    )
-
-
-def reversal_of(session: Session, entry_id: int) -> Entry | None:
-    """The posted entry that reverses this one, if any."""
-    return session.scalar(
-        select(Entry).where(Entry.reversal_of_id == entry_id, Entry.state == "posted")
-    )
-
-
-# --- home pages -------------------------------------------------------------------------------
-
-
-@dataclass
-class ResultAndCash:
-    result: Decimal  #: produits minus charges of the period, a loss negative
-    cash: Decimal  #: treasury balance (51xx minus 55xx overdrafts) on the last day
-
-
-def result_and_cash(
-    session: Session, ledger_id: int, *, date_from: date, date_to: date
-) -> ResultAndCash:
-    """The period's result (classes 6, 7, 8) and the treasury on `date_to`, in one query."""
-    credit_balance, debit_balance = Line.credit - Line.debit, Line.debit - Line.credit
-    in_period = and_(Account.class_number.in_(RESULT_CLASSES), Line.date >= date_from)
-    treasury = or_(Account.code.startswith("51"), Account.code.startswith("55"))
-    result, cash = session.execute(
-        select(_sum(credit_balance, in_period), _sum(debit_balance, treasury))
-        .join(Account, Account.id == Line.account_id)
-        .where(*_posted_lines(ledger_id, None, date_to, end_inclusive=True))
-    ).one()
-    return ResultAndCash(_dec(result), _dec(cash))

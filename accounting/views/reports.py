@@ -9,7 +9,8 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from accounting import report_exports, reports, services
+from accounting import services
+from accounting.blueprint import bp
 from accounting.forms import (
     JOURNAL_LABELS,
     SIDES,
@@ -19,7 +20,7 @@ from accounting.forms import (
     OnDateForm,
     PeriodForm,
 )
-from accounting.views import bp
+from accounting.reports import books, exports, partners, periods, statements
 from gie import db, i18n, pdf, tabular
 from gie.forms import choices
 from gie.security import requires
@@ -60,7 +61,7 @@ def _download(table: Table, ledger, name: str, *parts, kind: str) -> Response:
             "accounting/reports/print.html",
             table=table,
             ledger=ledger,
-            cell=report_exports.cell_text,
+            cell=exports.cell_text,
             wide=len(table.headers) > 6,
             printed_on=date.today(),
         )
@@ -77,10 +78,10 @@ def _ledger(ledger_id: int):
     return services.get_ledger(db.session, ledger_id, actor=current_user)
 
 
-def _period(form: PeriodForm, ledger) -> tuple[reports.Period, int]:
+def _period(form: PeriodForm, ledger) -> tuple[periods.Period, int]:
     """The dates asked for, the ledger's current fiscal year filling what is not given;
     and the status of the page (422 when the dates were not understood)."""
-    default = reports.default_period(db.session, ledger.id, date.today())
+    default = periods.default_period(db.session, ledger.id, date.today())
     if not form.validate():
         return default, 422
     date_from, date_to = form.date_from.data, form.date_to.data
@@ -88,7 +89,7 @@ def _period(form: PeriodForm, ledger) -> tuple[reports.Period, int]:
         date_to = default.date_to if default.date_to >= date_from else _year_after(date_from)
     elif date_to and not date_from:
         date_from = default.date_from if default.date_from <= date_to else _year_before(date_to)
-    period = reports.Period(date_from or default.date_from, date_to or default.date_to)
+    period = periods.Period(date_from or default.date_from, date_to or default.date_to)
     form.date_from.data, form.date_to.data = period.date_from, period.date_to
     return period, 200
 
@@ -103,7 +104,7 @@ def _year_before(end: date) -> date:
 
 def _on(form: OnDateForm, ledger) -> tuple[date, int]:
     """The date asked for, else the end of the current fiscal year or today if earlier."""
-    default = min(reports.default_period(db.session, ledger.id, date.today()).date_to, date.today())
+    default = min(periods.default_period(db.session, ledger.id, date.today()).date_to, date.today())
     if not form.validate():
         return default, 422
     form.on.data = form.on.data or default
@@ -142,14 +143,14 @@ def trial_balance(ledger_id: int):
     ledger = _ledger(ledger_id)
     form = PeriodForm(request.args)
     period, status = _period(form, ledger)
-    balance = reports.trial_balance(
+    balance = statements.trial_balance(
         db.session, ledger.id, date_from=period.date_from, date_to=period.date_to
     )
     return _show(
         ledger,
         status,
         "trial_balance",
-        export=lambda: report_exports.trial_balance_table(ledger, balance),
+        export=lambda: exports.trial_balance_table(ledger, balance),
         name=("trial-balance", period.date_from, period.date_to),
         form=form,
         period=period,
@@ -162,7 +163,7 @@ def trial_balance(ledger_id: int):
 def general_ledger(ledger_id: int):
     ledger = _ledger(ledger_id)
     form = GeneralLedgerForm(request.args)
-    in_use = reports.accounts_in_use(db.session, ledger.id)
+    in_use = books.accounts_in_use(db.session, ledger.id)
     form.account.choices = choices(
         [(str(account_id), f"{code} {label}") for account_id, code, label in in_use],
         blank=_("Choose an account"),
@@ -172,7 +173,7 @@ def general_ledger(ledger_id: int):
     report = None
     kind = _format()
     if account_id:
-        report = reports.general_ledger(
+        report = books.general_ledger(
             db.session,
             ledger.id,
             int(account_id),
@@ -185,7 +186,7 @@ def general_ledger(ledger_id: int):
             refused = _too_many(report.total, kind, "accounting.general_ledger", ledger)
             if refused:
                 return refused
-            report = reports.general_ledger(
+            report = books.general_ledger(
                 db.session,
                 ledger.id,
                 report.account_id,
@@ -193,7 +194,7 @@ def general_ledger(ledger_id: int):
                 date_to=period.date_to,
                 size=max(1, report.total),
             )
-            table = report_exports.general_ledger_table(ledger, report)
+            table = exports.general_ledger_table(ledger, report)
             return _download(
                 table,
                 ledger,
@@ -220,7 +221,7 @@ def journal(ledger_id: int):
     form.journal.choices = choices(
         [
             (code, f"{code} · {JOURNAL_LABELS.get(code, name)}")
-            for code, name in reports.journal_codes(db.session, ledger.id)
+            for code, name in books.journal_codes(db.session, ledger.id)
         ],
         blank=_("All journals"),
     )
@@ -231,7 +232,7 @@ def journal(ledger_id: int):
         "date_from": period.date_from,
         "date_to": period.date_to,
     }
-    report = reports.journal_report(
+    report = books.journal_report(
         db.session, ledger.id, **filters, page=page_number(), size=JOURNAL_PAGE_SIZE
     )
     if kind and status == 200:
@@ -239,14 +240,14 @@ def journal(ledger_id: int):
         refused = _too_many(2 * report.total, kind, "accounting.journal", ledger)
         if refused:
             return refused
-        report = reports.journal_report(
+        report = books.journal_report(
             db.session, ledger.id, **filters, page=1, size=max(1, report.total)
         )
         lines = sum(len(entry.lines) for entry in report.entries)
         refused = _too_many(lines, kind, "accounting.journal", ledger)
         if refused:
             return refused
-        table = report_exports.journal_table(ledger, report)
+        table = exports.journal_table(ledger, report)
         return _download(
             table,
             ledger,
@@ -271,14 +272,14 @@ def income_statement(ledger_id: int):
     ledger = _ledger(ledger_id)
     form = PeriodForm(request.args)
     period, status = _period(form, ledger)
-    statement = reports.income_statement(
+    statement = statements.income_statement(
         db.session, ledger.id, date_from=period.date_from, date_to=period.date_to
     )
     return _show(
         ledger,
         status,
         "income_statement",
-        export=lambda: report_exports.income_statement_table(ledger, statement),
+        export=lambda: exports.income_statement_table(ledger, statement),
         name=("cpc", period.date_from, period.date_to),
         form=form,
         period=period,
@@ -292,12 +293,12 @@ def balance_sheet(ledger_id: int):
     ledger = _ledger(ledger_id)
     form = OnDateForm(request.args)
     on, status = _on(form, ledger)
-    sheet = reports.balance_sheet(db.session, ledger.id, on=on)
+    sheet = statements.balance_sheet(db.session, ledger.id, on=on)
     return _show(
         ledger,
         status,
         "balance_sheet",
-        export=lambda: report_exports.balance_sheet_table(ledger, sheet),
+        export=lambda: exports.balance_sheet_table(ledger, sheet),
         name=("bilan", on),
         form=form,
         sheet=sheet,
@@ -311,14 +312,14 @@ def aged_balance(ledger_id: int):
     form = AgedBalanceForm(request.args)
     on, status = _on(form, ledger)
     side = form.side.data if form.side.data in SIDES else "customers"
-    aged = reports.aged_balance(db.session, ledger.id, on=on, side=side)
+    aged = partners.aged_balance(db.session, ledger.id, on=on, side=side)
     return _show(
         ledger,
         status,
         "aged_balance",
-        export=lambda: report_exports.aged_balance_table(ledger, aged),
+        export=lambda: exports.aged_balance_table(ledger, aged),
         name=(f"aged-{side}", on),
         form=form,
         aged=aged,
-        buckets=reports.BUCKET_LABELS,
+        buckets=partners.BUCKET_LABELS,
     )

@@ -6,9 +6,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from accounting import matching, services
-from accounting.views import bp
+from accounting.blueprint import bp
 from gie import db
-from gie.forms import ConfirmForm
+from gie.forms import ConfirmForm, optional_int
 from gie.i18n import money
 from gie.money import ZERO
 from gie.security import requires
@@ -91,13 +91,8 @@ def matching_lines(ledger_id: int):
     )
 
 
-def _id(value: str) -> int | None:
-    """A posted line id, or None for anything else (not a number, more than a BIGINT)."""
-    return int(value) if value.isdigit() and len(value) < 19 else None
-
-
 def _line_ids() -> list[int]:
-    return [line_id for line_id in map(_id, request.form.getlist("line")) if line_id]
+    return [line_id for line_id in map(optional_int, request.form.getlist("line")) if line_id]
 
 
 @bp.post("/ledgers/<int:ledger_id>/matching/lines")
@@ -135,7 +130,7 @@ def match_lines(ledger_id: int):
 def unmatch_line(ledger_id: int):
     ledger = services.get_ledger(db.session, ledger_id, actor=current_user)
     code, partner, show = _choice()
-    line_id = _id(request.form.get("line_id", ""))
+    line_id = optional_int(request.form.get("line_id"))
     if not ConfirmForm().validate_on_submit() or line_id is None:
         flash(_("Choose the line to unmatch."), "error")
         return redirect(_back(ledger, code, partner, show))

@@ -12,15 +12,9 @@ from babel.numbers import format_decimal
 from flask_babel import lazy_gettext as _l
 
 from accounting.models import Ledger
-from accounting.reports import (
-    BUCKET_LABELS,
-    AgedBalance,
-    BalanceSheet,
-    GeneralLedger,
-    IncomeStatement,
-    JournalReport,
-    TrialBalance,
-)
+from accounting.reports.books import GeneralLedger, JournalReport
+from accounting.reports.partners import BUCKET_LABELS, AgedBalance
+from accounting.reports.statements import BalanceSheet, IncomeStatement, TrialBalance
 from gie import i18n
 from gie.tabular import Cell, Table
 
