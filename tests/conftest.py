@@ -12,16 +12,17 @@ from alembic import command
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-_instance = tempfile.mkdtemp(prefix="gie-test-instance-")
-os.environ["GIE_INSTANCE_PATH"] = _instance
+from gie import create_app, db
+from gie.cli import alembic_config
+from gie.cooperatives import services as cooperative_services
+from gie.demo import ice_for
+from gie.users import services as user_services
+
+# Settings are read from the environment when an app is created, never at import: the tests'
+# own, set here, hold for every app the fixtures create.
+os.environ["GIE_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="gie-test-instance-")
 os.environ["GIE_SECRET_KEY"] = "test-secret-key"
 os.environ.pop("GIE_DATABASE_URL", None)
-
-from gie import create_app, db  # noqa: E402
-from gie.cli import alembic_config  # noqa: E402
-from gie.cooperatives import services as cooperative_services  # noqa: E402
-from gie.demo import ice_for  # noqa: E402
-from gie.users import services as user_services  # noqa: E402
 
 PASSWORD = "correct-horse-battery"
 #: the method production hashes passwords with, kept for the tests whose subject is logging in
