@@ -31,7 +31,7 @@ from accounting import closing, importers, reports, services
 from accounting.models import Account
 from bench import databases
 from bench.generate import SEED, Activity, Dataset, LedgerInfo, open_books, write_csv
-from bookkeeping import cockpit, vat
+from financial_close import cockpit, vat
 from gie.db import make_engine
 
 #: seconds

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, selectinload
 from accounting import services as accounting
 from accounting.models import Account, Entry, Line
 from accounting.services import LineInput
-from bookkeeping.models import (
+from financial_close.models import (
     BankAccount,
     BankFormat,
     BankLine,

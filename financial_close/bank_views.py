@@ -1,4 +1,4 @@
-"""Pages of the bookkeeping blueprint (bank): a ledger's bank accounts and the banks' CSV
+"""Pages of the financial_close blueprint (bank): a ledger's bank accounts and the banks' CSV
 formats, statement import, statement lines with their suggested matches, entries from bank
 lines and the rules that propose their account, and the reconciliation of the bank's
 balance with the books'."""
@@ -16,8 +16,8 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from accounting import services as accounting
-from bookkeeping import bank
-from bookkeeping.views import bp
+from financial_close import bank
+from financial_close.views import bp
 from gie import db
 from gie.csvfiles import parse_date
 from gie.errors import ValidationError
@@ -108,7 +108,7 @@ def _format_id(value: str) -> int | None:
 
 def _accounts_page(ledger, form: BankAccountForm, status: int = 200):
     return render_template(
-        "bookkeeping/bank_accounts.html",
+        "financial_close/bank_accounts.html",
         ledger=ledger,
         bank_accounts=bank.bank_accounts(db.session, ledger.id),
         form=form,
@@ -157,14 +157,14 @@ def add_bank_account(ledger_id: int):
 @requires("accounting.edit")
 def bank_formats():
     return render_template(
-        "bookkeeping/bank_formats.html", bank_formats=bank.bank_formats(db.session)
+        "financial_close/bank_formats.html", bank_formats=bank.bank_formats(db.session)
     )
 
 
 def _save_format(form: BankFormatForm, bank_format_id: int | None):
     def page():
         return render_template(
-            "bookkeeping/bank_format_form.html", form=form, bank_format_id=bank_format_id
+            "financial_close/bank_format_form.html", form=form, bank_format_id=bank_format_id
         )
 
     if not form.validate_on_submit():
@@ -202,7 +202,7 @@ def _import_form(bank_account) -> ImportStatementForm:
 
 def _account_page(bank_account, form, line_errors=(), status: int = 200):
     return render_template(
-        "bookkeeping/bank_account.html",
+        "financial_close/bank_account.html",
         ledger=bank_account.ledger,
         bank_account=bank_account,
         statements=bank.statements(db.session, bank_account.id),
@@ -275,7 +275,7 @@ def bank_statement(statement_id: int):
         if not line.reconciled
     }
     return render_template(
-        "bookkeeping/bank_statement.html",
+        "financial_close/bank_statement.html",
         ledger=statement.bank_account.ledger,
         statement=statement,
         lines=lines,
@@ -322,7 +322,7 @@ def _line_page(bank_line, entry_form: EntryFromLineForm | None = None, status: i
     # supporting documents of the line, shown by the package that keeps them
     panels = current_app.extensions.get("gie_record_panels", {}).get("bank_line", [])
     return render_template(
-        "bookkeeping/bank_line.html",
+        "financial_close/bank_line.html",
         ledger=bank_line.bank_account.ledger,
         bank_line=bank_line,
         matches=bank.reconciled_lines(db.session, bank_line.id),
@@ -409,7 +409,7 @@ def entry_from_bank_line(bank_line_id: int):
 def _rules_page(ledger, form: BankRuleForm | None = None, edited=None, status: int = 200):
     """`edited` is the rule whose change was refused, shown with what was typed and why."""
     return render_template(
-        "bookkeeping/bank_rules.html",
+        "financial_close/bank_rules.html",
         ledger=ledger,
         rules=bank.rules(db.session, ledger.id, with_inactive=True),
         form=form or BankRuleForm(formdata=None),
@@ -532,7 +532,7 @@ def bank_reconciliation(bank_account_id: int):
             flash(_("Not a date."), "error")
     view = bank.reconciliation_view(db.session, bank_account.id, on=on)
     return render_template(
-        "bookkeeping/bank_reconciliation.html",
+        "financial_close/bank_reconciliation.html",
         ledger=bank_account.ledger,
         bank_account=bank_account,
         view=view,

@@ -7,7 +7,7 @@ import click
 
 from accounting import services as accounting
 from accounting.reports import drafts_count
-from bookkeeping import batch
+from financial_close import batch
 from gie import db
 
 

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from accounting import closing
 from accounting.models import Account, Entry, FiscalYear, Journal, Ledger, Line
 from accounting.services import OPENING_JOURNAL
-from bookkeeping.models import BankAccount, BankLine, BankStatement, Document
-from bookkeeping.vat import periods_without_return
+from financial_close.models import BankAccount, BankLine, BankStatement, Document
+from financial_close.vat import periods_without_return
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Commands of the bookkeeping package, attached to the `accounting` group by the
+"""Commands of the financial_close package, attached to the `accounting` group by the
 composition root: `flask --app gie accounting close CODE --year YYYY [--force]`,
 `accounting settings CODE [...]` and `accounting vat-return CODE --period ...`."""
 
@@ -8,7 +8,7 @@ import click
 
 from accounting import services
 from accounting.models import VAT_PERIODS, VAT_REGIMES, Entry
-from bookkeeping import closing, vat
+from financial_close import checklist, vat
 from gie import db
 
 
@@ -23,7 +23,7 @@ from gie import db
 def close_command(code: str, year: str, force: bool):
     """Close a fiscal year: result into 1191/1199, opening entry of the next year (AN)."""
     ledger = services.ledger_by_code(db.session, code)
-    summary = closing.close_with_checklist(db.session, ledger.id, year, force=force)
+    summary = checklist.close_with_checklist(db.session, ledger.id, year, force=force)
     opening = summary.opening_entry.number if summary.opening_entry else "none"
     click.echo(
         f"{ledger.code}: fiscal year {summary.year.name} closed, result {summary.result}; "

@@ -8,9 +8,9 @@ from flask_login import current_user
 
 from accounting import closing as accounting_closing
 from accounting import reports, services
-from bookkeeping import closing
-from bookkeeping.closing_forms import CloseYearForm, ReopenYearForm
-from bookkeeping.views import bp
+from financial_close import checklist
+from financial_close.closing_forms import CloseYearForm, ReopenYearForm
+from financial_close.views import bp
 from gie import db
 from gie.security import requires
 from gie.users.models import User
@@ -32,11 +32,11 @@ def _work_links(ledger_id: int, year) -> dict[str, str]:
             "accounting.entries", ledger_id=ledger_id, state="posted", documents="missing", **period
         ),
     }
-    if "bookkeeping.bank_accounts" in current_app.view_functions:
-        links["bank"] = url_for("bookkeeping.bank_accounts", ledger_id=ledger_id)
-    if "bookkeeping.vat_returns" in current_app.view_functions:
+    if "financial_close.bank_accounts" in current_app.view_functions:
+        links["bank"] = url_for("financial_close.bank_accounts", ledger_id=ledger_id)
+    if "financial_close.vat_returns" in current_app.view_functions:
         links["vat"] = url_for(
-            "bookkeeping.vat_returns", ledger_id=ledger_id, year=year.start_on.year
+            "financial_close.vat_returns", ledger_id=ledger_id, year=year.start_on.year
         )
     return links
 
@@ -59,11 +59,11 @@ def closing_page(ledger_id: int):
         opening = services.get_entry(db.session, year.opening_entry_id, actor=current_user)
     closer = db.session.get(User, year.closed_by_id) if year.closed_by_id else None
     return render_template(
-        "bookkeeping/closing.html",
+        "financial_close/closing.html",
         ledger=ledger,
         years=years,
         year=year,
-        items=closing.checklist(db.session, ledger.id, year.id),
+        items=checklist.checklist(db.session, ledger.id, year.id),
         links=_work_links(ledger.id, year),
         opening=opening,
         closer=closer,
@@ -82,7 +82,7 @@ def close_year(ledger_id: int):
         flash(_("Choose the fiscal year to close."), "error")
         return redirect(url_for(".closing_page", ledger_id=ledger.id))
     refusal_returns_to(url_for(".closing_page", ledger_id=ledger.id, year=year_id))
-    summary = closing.close_with_checklist(
+    summary = checklist.close_with_checklist(
         db.session, ledger.id, year_id, force=form.force.data, actor=current_user
     )
     if summary.opening_entry:

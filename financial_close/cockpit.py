@@ -9,8 +9,8 @@ from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from accounting.models import GIE_LEDGER_CODE, Entry, FiscalYear, Ledger
-from bookkeeping import vat
-from bookkeeping.models import BankLine, Document, VatReturn
+from financial_close import vat
+from financial_close.models import BankLine, Document, VatReturn
 from gie.cooperatives.models import Cooperative
 from gie.tabular import Table
 

@@ -9,11 +9,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from accounting import services as accounting
-from bookkeeping import batch
-from bookkeeping.cockpit import cockpit as cockpit_rows
-from bookkeeping.cockpit import cockpit_table, totals
-from bookkeeping.cockpit_forms import LockPeriodForm
-from bookkeeping.views import bp
+from financial_close import batch
+from financial_close.cockpit import cockpit as cockpit_rows
+from financial_close.cockpit import cockpit_table, totals
+from financial_close.cockpit_forms import LockPeriodForm
+from financial_close.views import bp
 from gie import db, tabular
 from gie.forms import ConfirmForm
 from gie.security import requires
@@ -56,7 +56,7 @@ def cockpit():
             tabular.to_csv(table, csv_dialect()), f"cockpit-{today.isoformat()}.csv"
         )
     return render_template(
-        "bookkeeping/cockpit.html",
+        "financial_close/cockpit.html",
         rows=rows,
         totals=totals(rows),
         today=today,
@@ -80,7 +80,7 @@ def lock_period():
         db.session, form.ledgers.data, form.lock_date.data, actor=current_user
     )
     return render_template(
-        "bookkeeping/cockpit_lock_summary.html", result=result, lock_date=form.lock_date.data
+        "financial_close/cockpit_lock_summary.html", result=result, lock_date=form.lock_date.data
     )
 
 
@@ -89,7 +89,7 @@ def lock_period():
 def post_drafts(ledger_id: int):
     ledger = accounting.get_ledger(db.session, ledger_id, actor=current_user)
     return render_template(
-        "bookkeeping/cockpit_post_drafts.html",
+        "financial_close/cockpit_post_drafts.html",
         ledger=ledger,
         drafts=batch.drafts_in_posting_order(db.session, ledger.id),
         confirm=ConfirmForm(),
@@ -103,4 +103,6 @@ def run_post_drafts(ledger_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     result = batch.post_all_drafts(db.session, ledger.id, actor=current_user)
-    return render_template("bookkeeping/cockpit_post_summary.html", ledger=ledger, result=result)
+    return render_template(
+        "financial_close/cockpit_post_summary.html", ledger=ledger, result=result
+    )

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from accounting.models import Account, Entry, Ledger, Line
-from bookkeeping import bank
-from bookkeeping.models import BankAccount, BankFormat, BankRule
+from financial_close import bank
+from financial_close.models import BankAccount, BankFormat, BankRule
 from gie.money import D
 
 LEDGER_CODE = "COOP-001"

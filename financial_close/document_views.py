@@ -1,8 +1,8 @@
-"""Pages of the bookkeeping blueprint (documents): upload a supporting document to an entry,
+"""Pages of the financial_close blueprint (documents): upload a supporting document to an entry,
 a bank line or an invoice, download it with the record's scoping, remove it, and list the
 entries of a ledger that still lack one. The panel shown on the record pages is rendered here
 and handed to accounting and billing through the composition root (gie/app.py), since those
-packages may not import bookkeeping."""
+packages may not import financial_close."""
 
 import io
 from functools import partial
@@ -17,8 +17,8 @@ from flask_wtf.file import FileField, FileRequired
 from markupsafe import Markup
 
 from accounting import services as accounting
-from bookkeeping import documents
-from bookkeeping.views import bp
+from financial_close import documents
+from financial_close.views import bp
 from gie import db
 from gie.forms import ConfirmForm
 from gie.security import requires
@@ -28,7 +28,7 @@ from gie.web import csv_dialect, csv_response, page_number, refusal_returns_to, 
 #: record kind -> (the Document column naming it, the record page to go back to)
 RECORDS = {
     "entry": ("entry_id", "accounting.entry"),
-    "bank_line": ("bank_line_id", "bookkeeping.bank_line"),
+    "bank_line": ("bank_line_id", "financial_close.bank_line"),
     "invoice": ("invoice_id", "billing.invoice"),
 }
 INLINE_TYPES = frozenset({*documents.IMAGE_TYPES.values(), documents.PDF_TYPE})
@@ -50,9 +50,9 @@ def record_panel(kind: str, record) -> Markup:
     column, _page = RECORDS[kind]
     return Markup(
         render_template(
-            "bookkeeping/document_panel.html",
+            "financial_close/document_panel.html",
             documents=documents.documents_of(db.session, **{column: record.id}),
-            upload_url=url_for(f"bookkeeping.upload_{kind}_document", **{column: record.id}),
+            upload_url=url_for(f"financial_close.upload_{kind}_document", **{column: record.id}),
             form=DocumentForm(formdata=None),
             confirm=ConfirmForm(),
         )
@@ -142,7 +142,7 @@ def document(document_id: int):
 def missing_documents(ledger_id: int):
     ledger = accounting.get_ledger(db.session, ledger_id, actor=current_user)
     page = documents.entries_without_documents(db.session, ledger.id, page=page_number())
-    return render_template("bookkeeping/document_missing.html", ledger=ledger, page=page)
+    return render_template("financial_close/document_missing.html", ledger=ledger, page=page)
 
 
 @bp.get("/ledgers/<int:ledger_id>/documents/missing.csv")

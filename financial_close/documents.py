@@ -16,8 +16,8 @@ from accounting import services as accounting
 from accounting.models import Entry, Journal, Ledger, Line
 from billing.models import Invoice
 from billing.services import invoices as billing_invoices
-from bookkeeping import bank
-from bookkeeping.models import BankLine, Document
+from financial_close import bank
+from financial_close.models import BankLine, Document
 from gie.errors import ValidationError
 from gie.files import content_hash, image_format, stored_path, write_once
 from gie.security import get_scoped

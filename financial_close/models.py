@@ -1,6 +1,8 @@
 """The accountant's month and year: bank statements and their reconciliation with the books,
 VAT returns, and the supporting documents of entries, bank lines and invoices."""
 
+# Tables stay bookkeeping_*: renaming tables, constraints and indexes is not worth a migration.
+
 from datetime import date, datetime
 from decimal import Decimal
 

@@ -44,7 +44,7 @@ from accounting.models import (
     VatRate,
 )
 from accounting.services import LineInput, lock_ledger, record_entry
-from bookkeeping.models import VatReturn, VatReturnLine
+from financial_close.models import VatReturn, VatReturnLine
 from gie.errors import DomainError, NotFound, ValidationError
 from gie.money import CENT, ZERO, D
 

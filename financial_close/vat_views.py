@@ -11,15 +11,15 @@ from flask_login import current_user
 
 from accounting import matching
 from accounting import services as accounting
-from bookkeeping import vat
-from bookkeeping.vat_forms import (
+from financial_close import vat
+from financial_close.vat_forms import (
     PERIOD_LABELS,
     REGIME_LABELS,
     STATUS_LABELS,
     ValidateReturnForm,
     VatSettingsForm,
 )
-from bookkeeping.views import bp
+from financial_close.views import bp
 from gie import db, i18n, pdf, tabular
 from gie.pdf import document_language, pdf_response
 from gie.security import requires
@@ -45,7 +45,7 @@ def _periods_page(ledger, form: VatSettingsForm, status: int = 200):
         year = due[0].year if due else years[0]
     return (
         render_template(
-            "bookkeeping/vat_periods.html",
+            "financial_close/vat_periods.html",
             ledger=ledger,
             year=year,
             years=years,
@@ -110,7 +110,7 @@ def _return_page(ledger, period_start: str, form: ValidateReturnForm, refusal=No
     draft, saved = _return_of(ledger, period_start)
     return (
         render_template(
-            "bookkeeping/vat_return.html",
+            "financial_close/vat_return.html",
             ledger=ledger,
             draft=draft,
             saved=saved,
@@ -193,7 +193,7 @@ def vat_return_pdf(ledger_id: int, period_start: str):
     language = document_language()
     with force_locale(language):
         html = render_template(
-            "bookkeeping/vat_print.html",
+            "financial_close/vat_print.html",
             ledger=ledger,
             draft=draft,
             saved=saved,

@@ -9,10 +9,10 @@ from accounting import demo as accounting_demo
 from accounting.cli import accounting_cli
 from billing import demo as billing_demo
 from billing.cli import billing_cli
-from bookkeeping import batch_cli, document_views, documents
-from bookkeeping import cli as bookkeeping_cli
-from bookkeeping import demo as bookkeeping_demo
 from commercial import demo as commercial_demo
+from financial_close import batch_cli, document_views, documents
+from financial_close import cli as financial_close_cli
+from financial_close import demo as financial_close_demo
 from gie import cli, config, db, i18n, web
 from gie.audit.services import current_actor_id
 from gie.errors import DomainError
@@ -48,16 +48,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
     accounting_cli.add_command(batch_cli.post_drafts)
     accounting_cli.add_command(batch_cli.lock)
-    accounting_cli.add_command(bookkeeping_cli.close_command)
-    accounting_cli.add_command(bookkeeping_cli.settings_command)
-    accounting_cli.add_command(bookkeeping_cli.vat_return_command)
+    accounting_cli.add_command(financial_close_cli.close_command)
+    accounting_cli.add_command(financial_close_cli.settings_command)
+    accounting_cli.add_command(financial_close_cli.vat_return_command)
     app.cli.add_command(accounting_cli)
     app.cli.add_command(billing_cli)
     app.cli.add_command(programme_cli)
     app.extensions["gie_demo_loaders"] = [
         accounting_demo.load,
         billing_demo.load,
-        bookkeeping_demo.load,
+        financial_close_demo.load,
         commercial_demo.load,
         training_demo.load,
         programme_demo.load,
@@ -65,7 +65,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Panels shown on a cooperative's page by packages the kernel does not import.
     app.extensions["gie_cooperative_panels"] = [programme_views.cooperative_panel]
     # Supporting documents on the pages of entries, bank lines and invoices, which accounting
-    # and billing render without importing bookkeeping: each panel takes the record and
+    # and billing render without importing financial_close: each panel takes the record and
     # returns markup; marks and conditions let the entry list flag and filter entries.
     app.extensions["gie_record_panels"] = {
         "entry": [document_views.entry_panel],
@@ -96,8 +96,8 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from accounting.views import bp as accounting_bp
     from billing.views import bp as billing_bp
-    from bookkeeping.views import bp as bookkeeping_bp
     from commercial.views import bp as commercial_bp
+    from financial_close.views import bp as financial_close_bp
     from gie import dashboard
     from gie.audit.views import bp as audit_bp
     from gie.cooperatives.views import bp as cooperatives_bp
@@ -110,7 +110,7 @@ def _register_blueprints(app: Flask) -> None:
         cooperatives_bp,
         audit_bp,
         accounting_bp,
-        bookkeeping_bp,
+        financial_close_bp,
         billing_bp,
         commercial_bp,
         training_bp,

@@ -1,4 +1,4 @@
-"""Records the bookkeeping tests build alike: a bank statement to hang bank lines on, the
+"""Records the financial close tests build alike: a bank statement to hang bank lines on, the
 customer's payment of invoice FA-2026-00012, a bank account in the CIH format, a statement of
 one line imported today."""
 
@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from accounting import services as accounting
 from accounting.models import Account, Entry
-from bookkeeping import bank
-from bookkeeping.models import BankAccount, BankStatement
-from tests.bookkeeping.test_bank_import import CIH
+from financial_close import bank
+from financial_close.models import BankAccount, BankStatement
+from tests.financial_close.test_bank_import import CIH
 
 
 def bank_statement(

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bookkeeping import bank
-from bookkeeping.models import BankLine, BankStatement
+from financial_close import bank
+from financial_close.models import BankLine, BankStatement
 from gie.errors import ImportFailed, ValidationError
 from tests.accounting.conftest import ledger, make_ledger  # noqa: F401  (fixtures)
 

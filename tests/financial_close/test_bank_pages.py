@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import func, select
 
 from accounting import services as accounting
-from bookkeeping import bank
-from bookkeeping.models import BankLine, BankRule
+from financial_close import bank
+from financial_close.models import BankLine, BankRule
 from gie.cooperatives.models import Cooperative
 from tests.accounting.conftest import make_ledger  # noqa: F401  (fixture)
-from tests.bookkeeping.helpers import cih_account, customer_payment
-from tests.bookkeeping.test_bank_import import ATTIJARI, CIH, DATA
+from tests.financial_close.helpers import cih_account, customer_payment
+from tests.financial_close.test_bank_import import ATTIJARI, CIH, DATA
 
 
 @pytest.fixture

@@ -5,11 +5,11 @@ presidents only read their own ledger's rules."""
 import pytest
 from sqlalchemy import func, select
 
-from bookkeeping import bank
-from bookkeeping.models import BankLine, BankRule
+from financial_close import bank
+from financial_close.models import BankLine, BankRule
 from gie.cooperatives.models import Cooperative
 from tests.accounting.conftest import make_ledger  # noqa: F401  (fixture)
-from tests.bookkeeping.test_bank_import import CIH, DATA
+from tests.financial_close.test_bank_import import CIH, DATA
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from accounting import services
 from accounting.models import Entry, Ledger
 from accounting.services import LineInput
-from bookkeeping import batch
+from financial_close import batch
 
 LOCK = date(2026, 3, 31)
 

@@ -1,4 +1,4 @@
-"""Year-end closing from the bookkeeping side: the checklist, forcing past the bank and the
+"""Year-end closing from the financial close side: the checklist, forcing past the bank and the
 documents only, the `accounting close` command and the closing page."""
 
 import hashlib
@@ -12,9 +12,9 @@ from accounting import services
 from accounting.closing import ClosingRefused
 from accounting.models import Entry, FiscalYear, Ledger
 from accounting.services import LineInput
-from bookkeeping import closing
-from bookkeeping.models import BankLine, BankStatement, Document, VatReturn
-from tests.bookkeeping.helpers import bank_statement
+from financial_close import checklist
+from financial_close.models import BankLine, BankStatement, Document, VatReturn
+from tests.financial_close.helpers import bank_statement
 
 
 @pytest.fixture
@@ -85,7 +85,7 @@ def _counts(items):
 
 
 def test_checklist_counts_what_is_left_to_do(session, books):
-    items = closing.checklist(session, books["ledger"].id, "2026")
+    items = checklist.checklist(session, books["ledger"].id, "2026")
     assert _counts(items) == {"drafts": 1, "balanced": 0, "vat": 1, "bank": 1, "documents": 1}
     assert [item.key for item in items if item.skippable] == ["bank", "documents"]
 
@@ -102,13 +102,13 @@ def test_a_document_and_a_validated_return_tick_their_items(session, books):
             size=3,
         )
     )
-    counts = _counts(closing.checklist(session, books["ledger"].id, "2026"))
+    counts = _counts(checklist.checklist(session, books["ledger"].id, "2026"))
     assert counts == {"drafts": 0, "balanced": 0, "vat": 0, "bank": 1, "documents": 0}
 
 
 def test_closing_refuses_listing_every_unmet_item(session, books):
     with pytest.raises(ClosingRefused) as refused:
-        closing.close_with_checklist(session, books["ledger"].id, "2026")
+        checklist.close_with_checklist(session, books["ledger"].id, "2026")
     assert [str(reason) for reason in refused.value.field_errors["closing"]] == [
         "Drafts not posted: 1.",
         "VAT periods without a validated return: 1.",
@@ -119,13 +119,13 @@ def test_closing_refuses_listing_every_unmet_item(session, books):
 
 def test_force_skips_only_the_bank_and_the_documents(session, books):
     with pytest.raises(ClosingRefused) as refused:
-        closing.close_with_checklist(session, books["ledger"].id, "2026", force=True)
+        checklist.close_with_checklist(session, books["ledger"].id, "2026", force=True)
     assert [str(reason) for reason in refused.value.field_errors["closing"]] == [
         "Drafts not posted: 1.",
         "VAT periods without a validated return: 1.",
     ]
     _settle_drafts_and_vat(session, books)
-    summary = closing.close_with_checklist(session, books["ledger"].id, "2026", force=True)
+    summary = checklist.close_with_checklist(session, books["ledger"].id, "2026", force=True)
     assert summary.result == Decimal("1000.00")
     assert summary.opening_entry.number == "AN-2027-00001"
 
@@ -208,7 +208,7 @@ def test_closing_from_the_page_refuses_then_closes_with_force(session, client, b
 
 def test_admin_reopens_with_a_reason_and_an_empty_one_is_refused(session, client, books, login_as):
     _settle_drafts_and_vat(session, books)
-    closing.close_with_checklist(session, books["ledger"].id, "2026", force=True)
+    checklist.close_with_checklist(session, books["ledger"].id, "2026", force=True)
     session.commit()
     login_as("admin", locale="en")
     year_id = _year_id(session, books)
@@ -275,7 +275,7 @@ def statements_feb_to_may(session, make_cooperative):
 
 def test_the_bank_item_names_the_months_no_statement_covers(session, statements_feb_to_may):
     items = {
-        item.key: item for item in closing.checklist(session, statements_feb_to_may.id, "2026")
+        item.key: item for item in checklist.checklist(session, statements_feb_to_may.id, "2026")
     }
 
     bank = items["bank"]
@@ -304,6 +304,6 @@ def test_statements_covering_every_movement_tick_the_bank_item(session, statemen
     statement.start_on, statement.end_on = date(2026, 1, 1), date(2026, 12, 31)
     session.commit()
     items = {
-        item.key: item for item in closing.checklist(session, statements_feb_to_may.id, "2026")
+        item.key: item for item in checklist.checklist(session, statements_feb_to_may.id, "2026")
     }
     assert items["bank"].done and items["bank"].uncovered == []

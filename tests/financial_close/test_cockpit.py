@@ -10,10 +10,10 @@ from sqlalchemy import event
 
 from accounting import reports, services
 from accounting.services import LineInput
-from bookkeeping import vat
-from bookkeeping.cockpit import cockpit
-from bookkeeping.models import BankLine, Document, VatReturn
-from tests.bookkeeping.helpers import bank_statement
+from financial_close import vat
+from financial_close.cockpit import cockpit
+from financial_close.models import BankLine, Document, VatReturn
+from tests.financial_close.helpers import bank_statement
 
 TODAY = date(2027, 2, 15)
 

@@ -16,10 +16,10 @@ from accounting.models import Entry
 from billing.services import catalogue as billing_catalogue
 from billing.services import customers as billing_customers
 from billing.services import invoices as billing_invoices
-from bookkeeping import bank, documents
-from bookkeeping.models import Document
+from financial_close import bank, documents
+from financial_close.models import Document
 from gie.errors import NotFound, ValidationError
-from tests.bookkeeping.helpers import imported_one_line
+from tests.financial_close.helpers import imported_one_line
 
 PDF = (
     b"%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n"

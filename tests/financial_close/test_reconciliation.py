@@ -9,12 +9,12 @@ from sqlalchemy import func, select
 
 from accounting import services as accounting
 from accounting.models import Entry
-from bookkeeping import bank
-from bookkeeping.models import Reconciliation
+from financial_close import bank
+from financial_close.models import Reconciliation
 from gie.errors import DomainError, ValidationError
 from tests.accounting.conftest import ledger, make_ledger, post  # noqa: F401  (fixtures)
-from tests.bookkeeping.helpers import cih_account, customer_payment
-from tests.bookkeeping.test_bank_import import DATA
+from tests.financial_close.helpers import cih_account, customer_payment
+from tests.financial_close.test_bank_import import DATA
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from accounting.services import LineInput
 from billing.services import catalogue as billing_catalogue
 from billing.services import customers as billing_customers
 from billing.services import invoices as billing_invoices
-from bookkeeping import vat
-from bookkeeping.models import VatReturn
+from financial_close import vat
+from financial_close.models import VatReturn
 from gie.money import ZERO
 
 Q1 = (date(2026, 1, 1), date(2026, 3, 31))

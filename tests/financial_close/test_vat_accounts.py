@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from accounting import matching, services, vat_rates
 from accounting.models import Account, Entry, Ledger, Line
 from accounting.services import LineInput
-from bookkeeping import vat
-from bookkeeping.models import VatReturn
+from financial_close import vat
+from financial_close.models import VatReturn
 from tests.snapshot import assert_unchanged, snapshot
 
 Q1 = date(2026, 1, 1)

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from accounting import services, vat_rates
 from accounting.models import Entry, Ledger
 from accounting.services import LineInput
-from bookkeeping import vat
-from bookkeeping.models import VatReturn
+from financial_close import vat
+from financial_close.models import VatReturn
 from tests.billing.test_documents import compact, pdf_text
 
 Q1_START = "2026-01-01"
