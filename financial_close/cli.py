@@ -1,14 +1,18 @@
-"""Commands of the financial_close package, attached to the `accounting` group by the
-composition root: `flask --app gie accounting close CODE --year YYYY [--force]`,
-`accounting settings CODE [...]` and `accounting vat-return CODE --period ...`."""
+"""Commands of the accountant's close, attached to the `accounting` group by the composition
+root: `flask --app gie accounting close CODE --year YYYY [--force]`, `accounting settings
+CODE [...]`, `accounting vat-return CODE --period ...`, and the cockpit's batch work from the
+command line, `accounting post-drafts CODE` and `accounting lock --date ... CODES`, with a
+progress bar and a summary of what failed and why."""
 
 import json
+from datetime import datetime
 
 import click
 
 from accounting import services
 from accounting.models import VAT_PERIODS, VAT_REGIMES, Entry
-from financial_close import checklist, vat
+from accounting.reports import drafts_count
+from financial_close import batch, checklist, vat
 from gie import db
 
 
@@ -154,3 +158,56 @@ def vat_return_command(
         click.echo(f"Entries to check: {', '.join(document['to_check'])}")
     if settlement is not None:
         click.echo(f"Settlement entry: {settlement.number}")
+
+
+def _echo_failures(result: batch.BatchResult, name) -> None:
+    for failure in result.failures:
+        reasons = "; ".join(str(reason) for reason in failure.reasons)
+        click.echo(f"{name(failure.record)}: {reasons}", err=True)
+
+
+@click.command("post-drafts")
+@click.argument("code")
+def post_drafts_command(code: str):
+    """Post every draft of a ledger in date order; list the drafts that stay drafts and why."""
+    ledger = services.ledger_by_code(db.session, code)
+    with click.progressbar(
+        length=drafts_count(db.session, ledger.id), label=f"{ledger.code}: posting drafts"
+    ) as bar:
+        result = batch.post_all_drafts(db.session, ledger.id, progress=lambda: bar.update(1))
+    click.echo(f"{ledger.code}: {len(result.done)} posted, {len(result.failures)} not posted.")
+    _echo_failures(result, lambda entry: f"draft #{entry.id} {entry.date} {entry.label}")
+    if result.failures:
+        return 1
+
+
+@click.command("lock")
+@click.option(
+    "--date",
+    "lock_date",
+    required=True,
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Nothing may be posted on or before this date, e.g. 2026-03-31.",
+)
+@click.argument("codes", nargs=-1, required=True)
+def lock_command(lock_date: datetime, codes: tuple[str, ...]):
+    """Lock the books of several ledgers (cooperative codes, or GIE) up to a date."""
+    ledgers = [services.ledger_by_code(db.session, code) for code in codes]
+    with click.progressbar(length=len(ledgers), label="Locking") as bar:
+        result = batch.lock_period(
+            db.session,
+            [ledger.id for ledger in ledgers],
+            lock_date.date(),
+            progress=lambda: bar.update(1),
+        )
+    click.echo(
+        f"Locked up to {lock_date.date().isoformat()}: {len(result.done)} ledgers, "
+        f"{len(result.failures)} refused."
+    )
+    _echo_failures(result, lambda ledger: ledger.code)
+    if result.failures:
+        return 1
+
+
+#: what the composition root attaches to the `accounting` group (`flask --app gie accounting`)
+COMMANDS = (close_command, settings_command, vat_return_command, post_drafts_command, lock_command)

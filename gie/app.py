@@ -10,9 +10,10 @@ from accounting.cli import accounting_cli
 from billing import demo as billing_demo
 from billing.cli import billing_cli
 from commercial import demo as commercial_demo
-from financial_close import batch_cli, document_views, documents
 from financial_close import cli as financial_close_cli
 from financial_close import demo as financial_close_demo
+from financial_close import documents
+from financial_close import views as financial_close_views
 from gie import cli, config, db, i18n, web
 from gie.audit.services import current_actor_id
 from gie.errors import DomainError
@@ -46,11 +47,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_request_cycle(app)
     _init_errors(app)
     cli.init_app(app)
-    accounting_cli.add_command(batch_cli.post_drafts)
-    accounting_cli.add_command(batch_cli.lock)
-    accounting_cli.add_command(financial_close_cli.close_command)
-    accounting_cli.add_command(financial_close_cli.settings_command)
-    accounting_cli.add_command(financial_close_cli.vat_return_command)
+    for command in financial_close_cli.COMMANDS:
+        accounting_cli.add_command(command)
     app.cli.add_command(accounting_cli)
     app.cli.add_command(billing_cli)
     app.cli.add_command(programme_cli)
@@ -68,9 +66,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     # and billing render without importing financial_close: each panel takes the record and
     # returns markup; marks and conditions let the entry list flag and filter entries.
     app.extensions["gie_record_panels"] = {
-        "entry": [document_views.entry_panel],
-        "bank_line": [document_views.bank_line_panel],
-        "invoice": [document_views.invoice_panel],
+        "entry": [financial_close_views.entry_panel],
+        "bank_line": [financial_close_views.bank_line_panel],
+        "invoice": [financial_close_views.invoice_panel],
     }
     app.extensions["gie_entry_marks"] = [documents.entry_ids_with_documents]
     app.extensions["gie_entry_conditions"] = {"missing_document": documents.lacks_document}
@@ -97,7 +95,6 @@ def _register_blueprints(app: Flask) -> None:
     from accounting.views import bp as accounting_bp
     from billing.views import bp as billing_bp
     from commercial.views import bp as commercial_bp
-    from financial_close.views import bp as financial_close_bp
     from gie import dashboard
     from gie.audit.views import bp as audit_bp
     from gie.cooperatives.views import bp as cooperatives_bp
@@ -110,7 +107,7 @@ def _register_blueprints(app: Flask) -> None:
         cooperatives_bp,
         audit_bp,
         accounting_bp,
-        financial_close_bp,
+        financial_close_views.bp,
         billing_bp,
         commercial_bp,
         training_bp,

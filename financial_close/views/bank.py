@@ -1,95 +1,33 @@
-"""Pages of the financial_close blueprint (bank): a ledger's bank accounts and the banks' CSV
-formats, statement import, statement lines with their suggested matches, entries from bank
-lines and the rules that propose their account, and the reconciliation of the bank's
+"""A ledger's bank accounts and the banks' CSV formats, statement import, statement lines
+with their suggested matches, entries from bank lines, and the reconciliation of the bank's
 balance with the books'."""
 
 from datetime import date
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from accounting import services as accounting
 from financial_close import bank
-from financial_close.views import bp
+from financial_close.blueprint import bp
+from financial_close.forms import (
+    STATUSES,
+    BankAccountForm,
+    BankFormatForm,
+    EntryFromLineForm,
+    ImportStatementForm,
+)
 from gie import db
 from gie.csvfiles import parse_date
-from gie.errors import ValidationError
-from gie.forms import ConfirmForm, MoneyField, choices
+from gie.forms import ConfirmForm, choices
 from gie.security import requires
 from gie.tabular import Table, to_csv
 from gie.web import csv_dialect, csv_response, refusal_returns_to, refusal_shows
 
 #: a file refused with more errors shows the first ones
 SHOWN_ERRORS = 200
-SOURCES = {"csv": _l("CSV (bank format)"), "ofx": _l("OFX")}
-STATUSES = {"open": _l("Not reconciled"), "reconciled": _l("Reconciled")}
-
-
-class BankAccountForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    account_code = SelectField(_l("Account in the books"), validators=[DataRequired()])
-    bank_format_id = SelectField(_l("Bank format"), coerce=str)
-
-
-class BankFormatForm(FlaskForm):
-    name = StringField(_l("Bank"), validators=[DataRequired(), Length(max=80)])
-    delimiter = StringField(_l("Separator"), default=";", validators=[Length(max=3)])
-    decimal_mark = SelectField(
-        _l("Decimal mark"),
-        choices=choices({",": _l("comma (1 234,56)"), ".": _l("point (1,234.56)")}),
-    )
-    date_format = StringField(_l("Date format"), default="%d/%m/%Y", validators=[Length(max=20)])
-    encoding = SelectField(
-        _l("Encoding"),
-        choices=choices(
-            {
-                "auto": _l("Automatic (UTF-8 or Windows-1252)"),
-                "utf-8": "UTF-8",
-                "cp1252": "Windows-1252",
-                "latin-1": "ISO-8859-1",
-            }
-        ),
-        default="auto",
-    )
-    skip_lines = IntegerField(
-        _l("Lines above the header"), default=0, validators=[Optional(), NumberRange(0, 50)]
-    )
-    date_column = StringField(_l("Date column"), validators=[Length(max=60)])
-    label_column = StringField(_l("Label column"), validators=[Length(max=60)])
-    amount_column = StringField(_l("Amount column (signed)"), validators=[Length(max=60)])
-    debit_column = StringField(_l("Debit column (money out)"), validators=[Length(max=60)])
-    credit_column = StringField(_l("Credit column (money in)"), validators=[Length(max=60)])
-    balance_column = StringField(_l("Balance column"), validators=[Length(max=60)])
-    reference_column = StringField(_l("Reference column"), validators=[Length(max=60)])
-
-
-class ImportStatementForm(FlaskForm):
-    file = FileField(_l("Statement file"), validators=[FileRequired()])
-    source = SelectField(_l("Kind of file"), choices=choices(SOURCES))
-    bank_format_id = SelectField(_l("Bank format"), coerce=str)
-    opening_balance = MoneyField(_l("Opening balance (files without balances)"))
-    closing_balance = MoneyField(_l("Closing balance (files without balances)"))
-
-
-class EntryFromLineForm(FlaskForm):
-    account_code = StringField(_l("Counterpart account"), validators=[DataRequired()])
-    label = StringField(_l("Entry label"), validators=[Length(max=200)])
-    remember = BooleanField(_l("Remember: a label containing the text below goes to this account"))
-    pattern = StringField(_l("Label contains"), validators=[Length(max=80)])
-
-
-class BankRuleForm(FlaskForm):
-    pattern = StringField(_l("Label contains"), validators=[Length(max=80)])
-    account_code = StringField(_l("Counterpart account"), validators=[Length(max=12)])
-    label = StringField(_l("Entry label"), validators=[Length(max=200)])
-    all_ledgers = BooleanField(_l("For all ledgers"))
 
 
 def _format_choices(blank: str) -> list:
@@ -401,120 +339,6 @@ def entry_from_bank_line(bank_line_id: int):
     if form.remember.data:
         flash(_("Rule remembered for the next lines."), "success")
     return redirect(_back_to(bank_line))
-
-
-# --- the rules that propose an entry's account ---------------------------------------------
-
-
-def _rules_page(ledger, form: BankRuleForm | None = None, edited=None, status: int = 200):
-    """`edited` is the rule whose change was refused, shown with what was typed and why."""
-    return render_template(
-        "financial_close/bank_rules.html",
-        ledger=ledger,
-        rules=bank.rules(db.session, ledger.id, with_inactive=True),
-        form=form or BankRuleForm(formdata=None),
-        edited=edited,
-        confirm=ConfirmForm(),
-    ), status
-
-
-def _ledger_and_rule(ledger_id: int, rule_id: int):
-    """The ledger the user may see and one of the rules that apply to it. Raises NotFound."""
-    ledger = accounting.get_ledger(db.session, ledger_id, actor=current_user)
-    return ledger, bank.get_rule(db.session, rule_id, ledger_id=ledger.id)
-
-
-def _to_rules(ledger_id: int, rule_id: int | None = None):
-    anchor = f"rule-{rule_id}" if rule_id is not None else None
-    return redirect(url_for(".bank_rules", ledger_id=ledger_id, _anchor=anchor))
-
-
-@bp.get("/ledgers/<int:ledger_id>/bank/rules")
-@requires("accounting.view")
-def bank_rules(ledger_id: int):
-    ledger = accounting.get_ledger(db.session, ledger_id, actor=current_user)
-    return _rules_page(ledger)
-
-
-@bp.post("/ledgers/<int:ledger_id>/bank/rules")
-@requires("accounting.edit")
-def add_bank_rule(ledger_id: int):
-    ledger = accounting.get_ledger(db.session, ledger_id, actor=current_user)
-    form = BankRuleForm()
-    if not form.validate_on_submit():
-        return _rules_page(ledger, form, status=422)
-    refusal_shows(lambda _error: _rules_page(ledger, form)[0], form)
-    rule = bank.save_rule(
-        db.session,
-        ledger_id=None if form.all_ledgers.data else ledger.id,
-        pattern=form.pattern.data,
-        account_code=form.account_code.data,
-        label=form.label.data,
-        check_chart=True,
-    )
-    flash(_("Rule “%(pattern)s” added.", pattern=rule.pattern), "success")
-    return _to_rules(ledger.id, rule.id)
-
-
-@bp.post("/ledgers/<int:ledger_id>/bank/rules/<int:rule_id>")
-@requires("accounting.edit")
-def edit_bank_rule(ledger_id: int, rule_id: int):
-    ledger, rule = _ledger_and_rule(ledger_id, rule_id)
-    form = BankRuleForm()
-    refusal_shows(
-        lambda error: _rules_page(
-            ledger,
-            edited={"rule_id": rule_id, "values": form.data, "errors": error.field_errors},
-        )[0]
-    )
-    if not form.validate_on_submit():
-        raise ValidationError(_("Please correct the highlighted fields."), field_errors=form.errors)
-    bank.update_rule(
-        db.session,
-        rule.id,
-        ledger_id=ledger.id,
-        pattern=form.pattern.data,
-        account_code=form.account_code.data,
-        label=form.label.data,
-    )
-    flash(_("Rule “%(pattern)s” saved.", pattern=rule.pattern), "success")
-    return _to_rules(ledger.id, rule.id)
-
-
-@bp.post("/ledgers/<int:ledger_id>/bank/rules/<int:rule_id>/active")
-@requires("accounting.edit")
-def switch_bank_rule(ledger_id: int, rule_id: int):
-    ledger, rule = _ledger_and_rule(ledger_id, rule_id)
-    active = request.form.get("active")
-    if ConfirmForm().validate_on_submit() and active in ("0", "1"):
-        bank.set_rule_active(db.session, rule.id, ledger_id=ledger.id, active=active == "1")
-        if rule.active:
-            flash(_("Rule “%(pattern)s” activated.", pattern=rule.pattern), "success")
-        else:
-            flash(_("Rule “%(pattern)s” deactivated.", pattern=rule.pattern), "success")
-    return _to_rules(ledger.id, rule.id)
-
-
-@bp.post("/ledgers/<int:ledger_id>/bank/rules/<int:rule_id>/move")
-@requires("accounting.edit")
-def move_bank_rule(ledger_id: int, rule_id: int):
-    ledger, rule = _ledger_and_rule(ledger_id, rule_id)
-    direction = request.form.get("direction")
-    if ConfirmForm().validate_on_submit() and direction in ("up", "down"):
-        bank.move_rule(db.session, rule.id, ledger_id=ledger.id, up=direction == "up")
-    return _to_rules(ledger.id, rule.id)
-
-
-@bp.post("/ledgers/<int:ledger_id>/bank/rules/<int:rule_id>/delete")
-@requires("accounting.edit")
-def delete_bank_rule(ledger_id: int, rule_id: int):
-    ledger, rule = _ledger_and_rule(ledger_id, rule_id)
-    if ConfirmForm().validate_on_submit():
-        pattern = rule.pattern
-        bank.delete_rule(db.session, rule.id, ledger_id=ledger.id)
-        flash(_("Rule “%(pattern)s” deleted.", pattern=pattern), "success")
-        return _to_rules(ledger.id)
-    return _to_rules(ledger.id, rule.id)
 
 
 # --- the reconciliation statement ----------------------------------------------------------

@@ -12,14 +12,14 @@ from flask_login import current_user
 from accounting import matching
 from accounting import services as accounting
 from financial_close import vat
-from financial_close.vat_forms import (
+from financial_close.blueprint import bp
+from financial_close.forms import (
     PERIOD_LABELS,
     REGIME_LABELS,
     STATUS_LABELS,
     ValidateReturnForm,
     VatSettingsForm,
 )
-from financial_close.views import bp
 from gie import db, i18n, pdf, tabular
 from gie.pdf import document_language, pdf_response
 from gie.security import requires

@@ -9,8 +9,8 @@ from flask_login import current_user
 from accounting import closing as accounting_closing
 from accounting import reports, services
 from financial_close import checklist
-from financial_close.closing_forms import CloseYearForm, ReopenYearForm
-from financial_close.views import bp
+from financial_close.blueprint import bp
+from financial_close.forms import CloseYearForm, ReopenYearForm
 from gie import db
 from gie.security import requires
 from gie.users.models import User

@@ -1,8 +1,7 @@
-"""Pages of the financial_close blueprint (documents): upload a supporting document to an entry,
-a bank line or an invoice, download it with the record's scoping, remove it, and list the
-entries of a ledger that still lack one. The panel shown on the record pages is rendered here
-and handed to accounting and billing through the composition root (gie/app.py), since those
-packages may not import financial_close."""
+"""Supporting documents: upload one to an entry, a bank line or an invoice, download it with
+the record's scoping, remove it, and list the entries of a ledger that still lack one. The
+panel shown on the record pages is rendered here and handed to accounting and billing through
+the composition root (gie/app.py), since those packages may not import financial_close."""
 
 import io
 from functools import partial
@@ -10,15 +9,13 @@ from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 from markupsafe import Markup
 
 from accounting import services as accounting
 from financial_close import documents
-from financial_close.views import bp
+from financial_close.blueprint import bp
+from financial_close.forms import DocumentForm
 from gie import db
 from gie.forms import ConfirmForm
 from gie.security import requires
@@ -32,12 +29,6 @@ RECORDS = {
     "invoice": ("invoice_id", "billing.invoice"),
 }
 INLINE_TYPES = frozenset({*documents.IMAGE_TYPES.values(), documents.PDF_TYPE})
-
-
-class DocumentForm(FlaskForm):
-    file = FileField(
-        _l("Document (PDF, JPEG, PNG or WebP, 10 MB at most)"), validators=[FileRequired()]
-    )
 
 
 def _store() -> Path:
