@@ -3,4 +3,4 @@ imports it without importing another."""
 
 from flask import Blueprint
 
-bp = Blueprint("financial_close", __name__, url_prefix="/books", template_folder="templates")
+bp = Blueprint("financial_close", __name__, url_prefix="/accounting", template_folder="templates")

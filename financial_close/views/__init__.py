@@ -3,7 +3,16 @@ on `bp`, and hands the composition root the supporting-document panels of other 
 record pages."""
 
 from financial_close.blueprint import bp
-from financial_close.views import bank, batch, closing, cockpit, documents, rules, vat
+from financial_close.views import (
+    bank,
+    batch,
+    closing,
+    cockpit,
+    documents,
+    former_addresses,
+    rules,
+    vat,
+)
 from financial_close.views.documents import bank_line_panel, entry_panel, invoice_panel
 
 __all__ = [
@@ -15,6 +24,7 @@ __all__ = [
     "cockpit",
     "documents",
     "entry_panel",
+    "former_addresses",
     "invoice_panel",
     "rules",
     "vat",

@@ -35,7 +35,7 @@ def _upload(client, account_id: int, content: bytes, **fields):
     data = {"source": "csv", "bank_format_id": "", **fields}
     data["file"] = (io.BytesIO(content), "releve.csv")
     return client.post(
-        f"/books/bank/accounts/{account_id}/import",
+        f"/accounting/bank/accounts/{account_id}/import",
         data=data,
         content_type="multipart/form-data",
         follow_redirects=True,
@@ -53,26 +53,27 @@ def _import(session, setup):
 def test_accountant_adds_a_bank_account_on_a_51xx_account(client, login_as, make_ledger):  # noqa: F811
     login_as("accountant", locale="en")
     ledger = make_ledger()
-    page = client.get(f"/books/ledgers/{ledger.id}/bank")
+    page = client.get(f"/accounting/ledgers/{ledger.id}/bank")
     assert "5141" in page.text and "6147" not in page.text
     response = client.post(
-        f"/books/ledgers/{ledger.id}/bank",
+        f"/accounting/ledgers/{ledger.id}/bank",
         data={"name": "Banque Populaire Tétouan", "account_code": "5146", "bank_format_id": ""},
         follow_redirects=True,
     )
     assert "Banque Populaire Tétouan" in response.text
     assert (
-        client.get(f"/books/ledgers/{ledger.id}/bank").text.count("Banque Populaire Tétouan") == 1
+        client.get(f"/accounting/ledgers/{ledger.id}/bank").text.count("Banque Populaire Tétouan")
+        == 1
     )
 
 
 def test_accountant_describes_a_bank_format(client, login_as):
     login_as("accountant", locale="en")
     data = {key: str(value) for key, value in CIH.items()}
-    response = client.post("/books/bank/formats/new", data=data, follow_redirects=True)
+    response = client.post("/accounting/bank/formats/new", data=data, follow_redirects=True)
     assert response.status_code == 200
-    assert "CIH Bank" in client.get("/books/bank/formats").text
-    again = client.post("/books/bank/formats/new", data=data)
+    assert "CIH Bank" in client.get("/accounting/bank/formats").text
+    again = client.post("/accounting/bank/formats/new", data=data)
     assert again.status_code == 422
 
 
@@ -124,30 +125,30 @@ def test_a_file_without_balances_asks_for_them(client, session, login_as, setup)
 def test_accepting_a_suggestion_reconciles_the_line_and_locks_it(client, session, login_as, setup):
     login_as("accountant", locale="en")
     statement = _import(session, setup)
-    page = client.get(f"/books/bank/statements/{statement.id}")
+    page = client.get(f"/accounting/bank/statements/{statement.id}")
     assert "FA-2026-00012" in page.text
     receipt = bank.statement_lines(session, statement.id)[0]
     (suggestion,) = bank.suggestions(session, receipt.id)
     response = client.post(
-        f"/books/bank/lines/{receipt.id}/reconcile",
+        f"/accounting/bank/lines/{receipt.id}/reconcile",
         data={"line_id": str(suggestion.line.id), "back": "statement"},
         follow_redirects=True,
     )
     assert "Bank line reconciled." in response.text
-    reconciled = client.get(f"/books/bank/statements/{statement.id}?status=reconciled").text
+    reconciled = client.get(f"/accounting/bank/statements/{statement.id}?status=reconciled").text
     assert "VIR RECU CLIENT FA-2026-00012" in reconciled
     assert "FRAIS TENUE DE COMPTE" not in reconciled
-    open_lines = client.get(f"/books/bank/statements/{statement.id}?status=open").text
+    open_lines = client.get(f"/accounting/bank/statements/{statement.id}?status=open").text
     assert "VIR RECU CLIENT" not in open_lines
-    line_page = client.get(f"/books/bank/lines/{receipt.id}").text
+    line_page = client.get(f"/accounting/bank/lines/{receipt.id}").text
     assert "Undo reconciliation" in line_page and "Encaissement client" in line_page
     again = client.post(
-        f"/books/bank/lines/{receipt.id}/reconcile",
+        f"/accounting/bank/lines/{receipt.id}/reconcile",
         data={"line_id": str(suggestion.line.id)},
         follow_redirects=True,
     )
     assert "already reconciled" in again.text
-    undone = client.post(f"/books/bank/lines/{receipt.id}/undo", follow_redirects=True)
+    undone = client.post(f"/accounting/bank/lines/{receipt.id}/undo", follow_redirects=True)
     assert "the line is open again" in undone.text
 
 
@@ -157,7 +158,7 @@ def test_entry_from_a_line_uses_and_remembers_rules(client, session, login_as, s
     lines = bank.statement_lines(session, statement.id)
     fee, account_fee = lines[1], lines[4]
     response = client.post(
-        f"/books/bank/lines/{fee.id}/entry",
+        f"/accounting/bank/lines/{fee.id}/entry",
         data={
             "account_code": "6147",
             "label": "Frais de virement",
@@ -171,7 +172,7 @@ def test_entry_from_a_line_uses_and_remembers_rules(client, session, login_as, s
     rule = session.scalar(select(BankRule).where(BankRule.ledger_id == setup["ledger_id"]))
     assert (rule.pattern, rule.account_code) == ("FRAIS", "6147")
     # the next fee gets the account from the rule
-    page = client.get(f"/books/bank/lines/{account_fee.id}").text
+    page = client.get(f"/accounting/bank/lines/{account_fee.id}").text
     assert 'value="6147"' in page
 
 
@@ -181,7 +182,7 @@ def test_a_refused_posting_shows_the_reason(client, session, login_as, setup):
     accounting.set_lock_date(session, setup["ledger_id"], date(2026, 12, 31))
     session.commit()
     fee_id = bank.statement_lines(session, statement.id)[4].id
-    response = client.post(f"/books/bank/lines/{fee_id}/entry", data={"account_code": "6147"})
+    response = client.post(f"/accounting/bank/lines/{fee_id}/entry", data={"account_code": "6147"})
     assert response.status_code == 422
     assert "The books are locked up to 2026-12-31." in response.text
     assert not session.get(BankLine, fee_id).reconciled
@@ -190,7 +191,7 @@ def test_a_refused_posting_shows_the_reason(client, session, login_as, setup):
 def test_reconciliation_page_explains_the_difference(client, session, login_as, setup):
     login_as("accountant", locale="en")
     _import(session, setup)
-    page = client.get(f"/books/bank/accounts/{setup['account_id']}/reconciliation")
+    page = client.get(f"/accounting/bank/accounts/{setup['account_id']}/reconciliation")
     assert page.status_code == 200
     assert 'data-bank-balance="15165.00"' in page.text
     assert "FRAIS TENUE DE COMPTE" in page.text  # a bank line not yet in the books
@@ -200,7 +201,7 @@ def test_reconciliation_page_explains_the_difference(client, session, login_as, 
 def test_statement_exports_as_csv(client, session, login_as, setup):
     login_as("accountant", locale="en")
     statement = _import(session, setup)
-    export = client.get(f"/books/bank/statements/{statement.id}/export.csv")
+    export = client.get(f"/accounting/bank/statements/{statement.id}/export.csv")
     assert export.mimetype == "text/csv"
     assert "2026-03-31,FRAIS TENUE DE COMPTE,,-35.00,15165.00" in export.text
 
@@ -215,18 +216,18 @@ def test_president_reads_own_bank_pages_and_gets_404_on_others(
     statement = _import(session, setup)
     own = session.get(Cooperative, setup["cooperative_id"])
     login_as("president", own, locale="en")
-    page = client.get(f"/books/bank/statements/{statement.id}")
+    page = client.get(f"/accounting/bank/statements/{statement.id}")
     assert page.status_code == 200 and "FRAIS TENUE DE COMPTE" in page.text
     assert "Accept" not in page.text
-    account_page = client.get(f"/books/bank/accounts/{setup['account_id']}")
+    account_page = client.get(f"/accounting/bank/accounts/{setup['account_id']}")
     assert "Import a statement" not in account_page.text
     line = bank.statement_lines(session, statement.id)[0]
-    assert client.post(f"/books/bank/lines/{line.id}/undo").status_code == 403
+    assert client.post(f"/accounting/bank/lines/{line.id}/undo").status_code == 403
     other = make_ledger()
     other_account = bank.add_bank_account(
         session, other.id, name="Autre banque", account_code="5141"
     )
     session.commit()
     other_ids = (other.id, other_account.id)
-    assert client.get(f"/books/bank/accounts/{other_ids[1]}").status_code == 404
-    assert client.get(f"/books/ledgers/{other_ids[0]}/bank").status_code == 404
+    assert client.get(f"/accounting/bank/accounts/{other_ids[1]}").status_code == 404
+    assert client.get(f"/accounting/ledgers/{other_ids[0]}/bank").status_code == 404

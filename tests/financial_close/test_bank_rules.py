@@ -46,7 +46,7 @@ def _rule(session, pattern: str) -> BankRule:
 
 
 def _rules_url(books, suffix: str = "") -> str:
-    return f"/books/ledgers/{books['ledger_id']}/bank/rules{suffix}"
+    return f"/accounting/ledgers/{books['ledger_id']}/bank/rules{suffix}"
 
 
 def _add(client, books, **fields):
@@ -60,7 +60,7 @@ def _count(session) -> int:
 
 def test_bank_accounts_page_links_to_the_rules(client, login_as, books):
     login_as("accountant", locale="en")
-    page = client.get(f"/books/ledgers/{books['ledger_id']}/bank").text
+    page = client.get(f"/accounting/ledgers/{books['ledger_id']}/bank").text
     assert f'href="{_rules_url(books)}"' in page
 
 
@@ -81,7 +81,7 @@ def test_added_rules_propose_their_account_ledger_rules_before_global_ones(
     assert _proposed(session, books) == "6145"
     page = client.get(_rules_url(books)).text
     assert page.index("TENUE DE COMPTE") < page.index("Rules of all ledgers") < page.index("frais")
-    line_page = client.get(f"/books/bank/lines/{books['fee_id']}").text
+    line_page = client.get(f"/accounting/bank/lines/{books['fee_id']}").text
     assert 'value="6145"' in line_page and 'value="Tenue de compte"' in line_page
 
 
@@ -208,7 +208,7 @@ def test_president_reads_own_rules_and_gets_404_on_another_cooperative(
     rule_id = _rule(session, "FRAIS").id
     assert client.post(_rules_url(books, f"/{rule_id}/delete")).status_code == 403
     assert client.post(_rules_url(books), data={"pattern": "XX"}).status_code == 403
-    assert client.get(f"/books/ledgers/{other_ids[0]}/bank/rules").status_code == 404
+    assert client.get(f"/accounting/ledgers/{other_ids[0]}/bank/rules").status_code == 404
     assert _count(session) == 2
 
 

@@ -122,13 +122,13 @@ def test_accountant_confirms_then_sees_the_summary_of_posting_all_drafts(
 ):
     ledger, made = drafts
     login_as("accountant", locale="en")
-    page = client.get(f"/books/ledgers/{ledger.id}/post-drafts")
+    page = client.get(f"/accounting/ledgers/{ledger.id}/post-drafts")
     text = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "Vente de mars" in text and "Erreur" in text
     assert "data-confirm=" in text
 
-    summary = client.post(f"/books/ledgers/{ledger.id}/post-drafts").get_data(as_text=True)
+    summary = client.post(f"/accounting/ledgers/{ledger.id}/post-drafts").get_data(as_text=True)
     assert "<dd data-posted>2</dd>" in summary
     assert "<dd data-failed>1</dd>" in summary
     assert "The entry is unbalanced: debit 100.00, credit 90.00." in summary
@@ -141,7 +141,7 @@ def test_ledger_page_links_to_posting_all_drafts(client, login_as, drafts):
     ledger, _ = drafts
     login_as("accountant", locale="en")
     text = client.get(f"/accounting/ledgers/{ledger.id}").get_data(as_text=True)
-    assert f'href="/books/ledgers/{ledger.id}/post-drafts"' in text
+    assert f'href="/accounting/ledgers/{ledger.id}/post-drafts"' in text
 
 
 def test_accountant_locks_selected_ledgers_from_the_cockpit(client, login_as, open_books, session):
@@ -151,7 +151,7 @@ def test_accountant_locks_selected_ledgers_from_the_cockpit(client, login_as, op
     login_as("accountant", locale="en")
 
     response = client.post(
-        "/books/cockpit/lock",
+        "/accounting/cockpit/lock",
         data={"lock_date": "2026-03-31", "ledgers": [clean.id, late_draft.id]},
     )
     text = response.get_data(as_text=True)
@@ -165,9 +165,9 @@ def test_accountant_locks_selected_ledgers_from_the_cockpit(client, login_as, op
 def test_locking_without_a_date_or_books_changes_nothing(client, login_as, open_books, session):
     ledger = open_books("Tissage Atlas")
     login_as("accountant", locale="en")
-    response = client.post("/books/cockpit/lock", data={"ledgers": [ledger.id]})
+    response = client.post("/accounting/cockpit/lock", data={"ledgers": [ledger.id]})
     assert response.status_code == 302
-    assert "Give the lock date." in client.get("/books/cockpit").get_data(as_text=True)
+    assert "Give the lock date." in client.get("/accounting/cockpit").get_data(as_text=True)
     assert session.get(Ledger, ledger.id).lock_date is None
 
 
@@ -179,7 +179,7 @@ def test_president_may_not_post_all_drafts_even_of_own_books(
     ledger = services.open_ledger(session, cooperative.code, first_year=2026)
     session.commit()
     login_as("president", cooperative)
-    response = getattr(client, method)(f"/books/ledgers/{ledger.id}/post-drafts")
+    response = getattr(client, method)(f"/accounting/ledgers/{ledger.id}/post-drafts")
     assert response.status_code == 403
 
 

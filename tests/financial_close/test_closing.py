@@ -164,7 +164,7 @@ def test_cli_names_an_unknown_year(books, runner):
 
 
 def _page(client, books, **params):
-    return client.get(f"/books/ledgers/{books['ledger'].id}/closing", query_string=params)
+    return client.get(f"/accounting/ledgers/{books['ledger'].id}/closing", query_string=params)
 
 
 def _year_id(session, books, name="2026"):
@@ -181,14 +181,14 @@ def test_page_shows_the_checklist_with_links_to_the_work(client, books, login_as
     assert "Year-end closing" in page
     assert 'id="checklist-drafts"' in page and "state=draft" in page
     assert "documents=missing" in page
-    assert f"/books/ledgers/{books['ledger'].id}/vat?year=2026" in page
-    assert f"/books/ledgers/{books['ledger'].id}/bank" in page
+    assert f"/accounting/ledgers/{books['ledger'].id}/vat?year=2026" in page
+    assert f"/accounting/ledgers/{books['ledger'].id}/bank" in page
     assert "Close the year" in page and "data-confirm" in page
 
 
 def test_closing_from_the_page_refuses_then_closes_with_force(session, client, books, login_as):
     login_as("accountant", locale="en")
-    url = f"/books/ledgers/{books['ledger'].id}/closing/close"
+    url = f"/accounting/ledgers/{books['ledger'].id}/closing/close"
     year_id = _year_id(session, books)
     refused = client.post(url, data={"fiscal_year_id": year_id}, follow_redirects=True)
     text = refused.get_data(as_text=True)
@@ -203,7 +203,7 @@ def test_closing_from_the_page_refuses_then_closes_with_force(session, client, b
     assert "Reopen" not in text  # only admins reopen
     ledger_page = client.get(f"/accounting/ledgers/{books['ledger'].id}").get_data(as_text=True)
     assert "Closed · by Accountant Test on" in ledger_page
-    assert f"/books/ledgers/{books['ledger'].id}/closing?year={year_id}" in ledger_page
+    assert f"/accounting/ledgers/{books['ledger'].id}/closing?year={year_id}" in ledger_page
 
 
 def test_admin_reopens_with_a_reason_and_an_empty_one_is_refused(session, client, books, login_as):
@@ -212,7 +212,7 @@ def test_admin_reopens_with_a_reason_and_an_empty_one_is_refused(session, client
     session.commit()
     login_as("admin", locale="en")
     year_id = _year_id(session, books)
-    url = f"/books/ledgers/{books['ledger'].id}/closing/reopen"
+    url = f"/accounting/ledgers/{books['ledger'].id}/closing/reopen"
     assert "Reopen" in _page(client, books, year=year_id).get_data(as_text=True)
     empty = client.post(url, data={"fiscal_year_id": year_id, "reason": " "}, follow_redirects=True)
     assert "Give the reason for reopening." in empty.get_data(as_text=True)
@@ -230,7 +230,7 @@ def test_admin_reopens_with_a_reason_and_an_empty_one_is_refused(session, client
 def test_accountant_may_not_reopen(session, client, books, login_as):
     login_as("accountant", locale="en")
     response = client.post(
-        f"/books/ledgers/{books['ledger'].id}/closing/reopen",
+        f"/accounting/ledgers/{books['ledger'].id}/closing/reopen",
         data={"fiscal_year_id": _year_id(session, books), "reason": "Erreur"},
     )
     assert response.status_code == 403
@@ -290,7 +290,7 @@ def test_the_closing_page_lists_the_uncovered_months_and_refuses_done(
     client, login_as, statements_feb_to_may
 ):
     login_as("accountant")
-    page = client.get(f"/books/ledgers/{statements_feb_to_may.id}/closing").text
+    page = client.get(f"/accounting/ledgers/{statements_feb_to_may.id}/closing").text
 
     assert 'id="bank-uncovered"' in page
     assert "janvier 2026" in page and "juin 2026" in page and "décembre 2026" in page

@@ -231,24 +231,24 @@ def test_search_finds_a_cooperative_by_name(session, books):
 def test_accountant_opens_the_cockpit_and_each_count_links_to_the_work(client, login_as, books):
     login_as("accountant", locale="en")
     atlas = books["atlas"]
-    page = client.get("/books/cockpit?all=1")
+    page = client.get("/accounting/cockpit?all=1")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "Tissage Atlas" in text and "Poterie du Rif" in text and "Zitoun" in text
     assert f'href="/accounting/ledgers/{atlas.id}/entries?state=draft" data-drafts>2</a>' in text
-    assert f'href="/books/ledgers/{atlas.id}/post-drafts"' in text
-    assert f'href="/books/ledgers/{atlas.id}/documents/missing">2</a>' in text
-    assert f'href="/books/ledgers/{atlas.id}/bank">2</a>' in text
-    assert f'href="/books/ledgers/{atlas.id}/vat/2026-04-01"' in text
+    assert f'href="/accounting/ledgers/{atlas.id}/post-drafts"' in text
+    assert f'href="/accounting/ledgers/{atlas.id}/documents/missing">2</a>' in text
+    assert f'href="/accounting/ledgers/{atlas.id}/bank">2</a>' in text
+    assert f'href="/accounting/ledgers/{atlas.id}/vat/2026-04-01"' in text
     assert 'name="ledgers"' in text and 'id="lock-form"' in text
 
-    found = client.get("/books/cockpit?all=1&q=Atlas").get_data(as_text=True)
+    found = client.get("/accounting/cockpit?all=1&q=Atlas").get_data(as_text=True)
     assert "Tissage Atlas" in found and "Poterie du Rif" not in found
 
 
 def test_cockpit_exports_its_table_as_csv(client, login_as, books):
     login_as("accountant", locale="en")
-    response = client.get("/books/cockpit?all=1&format=csv")
+    response = client.get("/accounting/cockpit?all=1&format=csv")
     assert response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][:3] == ["Code", "Cooperative", "Drafts"]
@@ -260,7 +260,7 @@ def test_cockpit_exports_its_table_as_csv(client, login_as, books):
 
 
 @pytest.mark.parametrize(
-    "method, path", [("get", "/books/cockpit"), ("post", "/books/cockpit/lock")]
+    "method, path", [("get", "/accounting/cockpit"), ("post", "/accounting/cockpit/lock")]
 )
 def test_president_may_not_open_the_cockpit(client, login_as, method, path):
     login_as("president")
@@ -269,7 +269,9 @@ def test_president_may_not_open_the_cockpit(client, login_as, method, path):
 
 def test_cockpit_is_in_the_main_menu_of_accountants_only(client, login_as):
     login_as("accountant", locale="en")
-    assert 'href="/books/cockpit"' in client.get("/account/password").get_data(as_text=True)
+    assert 'href="/accounting/cockpit"' in client.get("/account/password").get_data(as_text=True)
     client.post("/logout")
     login_as("president")
-    assert 'href="/books/cockpit"' not in client.get("/account/password").get_data(as_text=True)
+    assert 'href="/accounting/cockpit"' not in client.get("/account/password").get_data(
+        as_text=True
+    )

@@ -94,7 +94,7 @@ def test_pdf_and_png_attach_to_a_posted_entry_and_download_byte_for_byte(
     login_as("accountant")
     image = png_bytes()
     for content, name in ((PDF, "facture-fournisseur.pdf"), (image, "reçu.png")):
-        response = upload(client, f"/books/entries/{entry.id}/documents", content, name)
+        response = upload(client, f"/accounting/entries/{entry.id}/documents", content, name)
         assert response.status_code == 302
         assert response.location == f"/accounting/entries/{entry.id}"
 
@@ -103,7 +103,7 @@ def test_pdf_and_png_attach_to_a_posted_entry_and_download_byte_for_byte(
     assert "reçu.png" in page
     pdf_doc, png_doc = documents.documents_of(session, entry_id=entry.id)
 
-    download = client.get(f"/books/documents/{pdf_doc.id}")
+    download = client.get(f"/accounting/documents/{pdf_doc.id}")
     assert download.status_code == 200
     assert download.data == PDF
     assert download.mimetype == "application/pdf"
@@ -111,7 +111,7 @@ def test_pdf_and_png_attach_to_a_posted_entry_and_download_byte_for_byte(
     assert "facture-fournisseur.pdf" in download.headers["Content-Disposition"]
     assert download.headers["X-Content-Type-Options"] == "nosniff"
 
-    shown = client.get(f"/books/documents/{png_doc.id}?inline=1")
+    shown = client.get(f"/accounting/documents/{png_doc.id}?inline=1")
     assert shown.data == image
     assert shown.mimetype == "image/png"
     assert shown.headers["Content-Disposition"].startswith("inline")
@@ -130,7 +130,7 @@ def test_a_text_file_named_pdf_is_refused_and_nothing_is_saved(
 ):
     _cooperative, _ledger, entry = books()
     login_as("accountant")
-    response = upload(client, f"/books/entries/{entry.id}/documents", b"just text", "scan.pdf")
+    response = upload(client, f"/accounting/entries/{entry.id}/documents", b"just text", "scan.pdf")
     assert response.status_code == 302
     page = client.get(response.location).text
     assert "Ce fichier n’est ni un PDF ni une image JPEG, PNG ou WebP." in page
@@ -178,17 +178,18 @@ def test_president_downloads_own_entry_document_and_gets_404_on_another(
     session.commit()
     login_as("president", own_cooperative)
 
-    assert client.get(f"/books/documents/{own.id}").data == PDF
-    assert client.get(f"/books/documents/{other.id}").status_code == 404
-    assert client.get(f"/books/documents/{other.id}?inline=1").status_code == 404
+    assert client.get(f"/accounting/documents/{own.id}").data == PDF
+    assert client.get(f"/accounting/documents/{other.id}").status_code == 404
+    assert client.get(f"/accounting/documents/{other.id}?inline=1").status_code == 404
     # A president sees the list of documents, but may neither add nor remove one.
     page = client.get(f"/accounting/entries/{own_entry.id}").text
     assert "own.pdf" in page
     assert "Attach" not in page
     assert (
-        upload(client, f"/books/entries/{own_entry.id}/documents", PDF, "x.pdf").status_code == 403
+        upload(client, f"/accounting/entries/{own_entry.id}/documents", PDF, "x.pdf").status_code
+        == 403
     )
-    assert client.post(f"/books/documents/{own.id}/delete").status_code == 403
+    assert client.post(f"/accounting/documents/{own.id}/delete").status_code == 403
     with pytest.raises(NotFound):
         documents.get_document(session, other.id, actor=login_as("president", own_cooperative))
 
@@ -225,10 +226,10 @@ def test_entry_list_marks_entries_without_document_and_filters_them(
     assert "Facture EDF" not in filtered
     assert "(1)" in filtered
 
-    missing = client.get(f"/books/ledgers/{ledger.id}/documents/missing").text
+    missing = client.get(f"/accounting/ledgers/{ledger.id}/documents/missing").text
     assert "Frais bancaires" in missing
     assert "Facture EDF" not in missing
-    export = client.get(f"/books/ledgers/{ledger.id}/documents/missing.csv")
+    export = client.get(f"/accounting/ledgers/{ledger.id}/documents/missing.csv")
     rows = list(csv.reader(io.StringIO(export.text.lstrip("\ufeff")), delimiter=";"))
     assert [row[3] for row in rows[1:]] == ["Frais bancaires"]
     assert rows[1][5] == "240,00"
@@ -263,7 +264,9 @@ def test_invoice_document_is_seen_by_its_cooperative_president_only(
     session.commit()
 
     login_as("accountant")
-    response = upload(client, f"/books/invoices/{invoice.id}/documents", png_bytes(), "bon.png")
+    response = upload(
+        client, f"/accounting/invoices/{invoice.id}/documents", png_bytes(), "bon.png"
+    )
     assert response.location == f"/billing/invoices/{invoice.id}"
     assert "bon.png" in client.get(f"/billing/invoices/{invoice.id}").text
     (document,) = documents.documents_of(session, invoice_id=invoice.id)
@@ -271,12 +274,12 @@ def test_invoice_document_is_seen_by_its_cooperative_president_only(
 
     client.post("/logout")
     login_as("president", customer_of)
-    assert client.get(f"/books/documents/{document.id}").data == png_bytes()
+    assert client.get(f"/accounting/documents/{document.id}").data == png_bytes()
     assert "bon.png" in client.get(f"/billing/invoices/{invoice.id}").text
 
     client.post("/logout")
     login_as("president", other_cooperative)
-    assert client.get(f"/books/documents/{document.id}").status_code == 404
+    assert client.get(f"/accounting/documents/{document.id}").status_code == 404
 
 
 def test_removing_a_document_keeps_its_file_and_a_draft_goes_with_its_documents(
@@ -295,12 +298,12 @@ def test_removing_a_document_keeps_its_file_and_a_draft_goes_with_its_documents(
     login_as("accountant")
 
     response = client.post(
-        f"/books/documents/{kept.id}/delete", data={"next": f"/accounting/entries/{entry.id}"}
+        f"/accounting/documents/{kept.id}/delete", data={"next": f"/accounting/entries/{entry.id}"}
     )
     assert response.location == f"/accounting/entries/{entry.id}"
     page = client.get(response.location).text
     assert "Pièce a.pdf retirée." in page
-    assert f"/books/documents/{kept.id}" not in page
+    assert f"/accounting/documents/{kept.id}" not in page
     assert "Aucune pièce justificative pour l’instant." in page
     # Content-addressed and shared with the draft's document: the file stays.
     assert documents.document_file(store, kept.sha256).read_bytes() == PDF
@@ -323,14 +326,14 @@ def test_bank_line_document_follows_the_ledger_scoping(
     line = bank_line_of(session, ledger)
     session.commit()
     login_as("accountant")
-    response = upload(client, f"/books/bank/lines/{line.id}/documents", PDF, "avis.pdf")
-    assert response.location == f"/books/bank/lines/{line.id}"
+    response = upload(client, f"/accounting/bank/lines/{line.id}/documents", PDF, "avis.pdf")
+    assert response.location == f"/accounting/bank/lines/{line.id}"
     (document,) = documents.documents_of(session, bank_line_id=line.id)
     assert document.cooperative_id == cooperative.id
 
     client.post("/logout")
     login_as("president", cooperative)
-    assert client.get(f"/books/documents/{document.id}").data == PDF
+    assert client.get(f"/accounting/documents/{document.id}").data == PDF
     client.post("/logout")
     login_as("president", other_cooperative)
-    assert client.get(f"/books/documents/{document.id}").status_code == 404
+    assert client.get(f"/accounting/documents/{document.id}").status_code == 404

@@ -275,7 +275,7 @@ def test_the_page_lists_the_lines_left_out_and_asks_for_the_confirmation(
 ):
     ledger, invoice, payment = paid_not_matched
     login_as("accountant")
-    url = f"/books/ledgers/{ledger.id}/vat/2026-01-01"
+    url = f"/accounting/ledgers/{ledger.id}/vat/2026-01-01"
 
     page = client.get(url).text
     assert 'id="vat-unpaid"' in page and 'id="vat-unmatched"' in page

@@ -63,13 +63,13 @@ def books(session, cooperative):
 def test_the_accountant_sees_the_periods_and_the_return_of_a_quarter(client, login_as, books):
     login_as("accountant")
 
-    periods = client.get(f"/books/ledgers/{books.id}/vat?year=2026")
+    periods = client.get(f"/accounting/ledgers/{books.id}/vat?year=2026")
     assert periods.status_code == 200
     assert periods.text.count('id="vat-period-2026-') == 4
-    assert f"/books/ledgers/{books.id}/vat/{Q1_START}" in periods.text
+    assert f"/accounting/ledgers/{books.id}/vat/{Q1_START}" in periods.text
     assert 'class="badge vat-to_do"' in periods.text
 
-    page = client.get(f"/books/ledgers/{books.id}/vat/{Q1_START}")
+    page = client.get(f"/accounting/ledgers/{books.id}/vat/{Q1_START}")
     assert page.status_code == 200
     text = compact(page.text)
     for number in ("10", "30", "60", "130", "170", "190", "200", "201"):
@@ -83,7 +83,7 @@ def test_validating_from_the_page_posts_the_settlement_and_shows_it(
     client, login_as, session, books
 ):
     login_as("accountant")
-    response = client.post(f"/books/ledgers/{books.id}/vat/{Q1_START}/validate", data={})
+    response = client.post(f"/accounting/ledgers/{books.id}/vat/{Q1_START}/validate", data={})
     assert response.status_code == 302
 
     saved = session.query(VatReturn).filter_by(ledger_id=books.id).one()
@@ -97,11 +97,11 @@ def test_validating_from_the_page_posts_the_settlement_and_shows_it(
     assert f"/entries/{saved.entry_id}" in page.text
     assert 'class="vat-validate"' not in page.text
 
-    again = client.post(f"/books/ledgers/{books.id}/vat/{Q1_START}/validate", data={})
+    again = client.post(f"/accounting/ledgers/{books.id}/vat/{Q1_START}/validate", data={})
     assert again.status_code == 422
     assert 'class="flash flash-error"' in again.text
     assert session.query(VatReturn).filter_by(ledger_id=books.id).count() == 1
-    periods = client.get(f"/books/ledgers/{books.id}/vat?year=2026")
+    periods = client.get(f"/accounting/ledgers/{books.id}/vat?year=2026")
     assert "330,00" in compact(periods.text)
 
 
@@ -121,11 +121,11 @@ def test_entries_to_check_are_listed_and_block_the_validation(client, login_as, 
     session.commit()
     login_as("accountant")
 
-    page = client.get(f"/books/ledgers/{books.id}/vat/{Q1_START}")
+    page = client.get(f"/accounting/ledgers/{books.id}/vat/{Q1_START}")
     assert 'id="vat-to-check"' in page.text
     assert f"/entries/{entry.id}" in page.text
     assert 'class="vat-validate"' not in page.text
-    response = client.post(f"/books/ledgers/{books.id}/vat/{Q1_START}/validate", data={})
+    response = client.post(f"/accounting/ledgers/{books.id}/vat/{Q1_START}/validate", data={})
     assert response.status_code == 422
     assert 'class="flash flash-error"' in response.text
     assert session.query(VatReturn).count() == 0
@@ -153,19 +153,19 @@ def test_the_next_return_lists_what_it_caught_up_from_a_validated_period(
     session.commit()
     login_as("accountant", locale="en")
 
-    q2 = client.get(f"/books/ledgers/{books.id}/vat/2026-04-01")
+    q2 = client.get(f"/accounting/ledgers/{books.id}/vat/2026-04-01")
     section = q2.text[q2.text.index('id="vat-caught-up"') :]
     assert "Caught up from earlier periods" in section
     assert f"/entries/{late.id}" in section and "40.00" in section
     line_190 = q2.text[q2.text.index('id="vat-line-190"') :]
     assert "40.00" in line_190[: line_190.index("</tr>")]
-    q1_page = client.get(f"/books/ledgers/{books.id}/vat/{Q1_START}")
+    q1_page = client.get(f"/accounting/ledgers/{books.id}/vat/{Q1_START}")
     assert 'id="vat-caught-up"' not in q1_page.text
 
 
 def test_the_return_exports_as_csv_and_prints_in_french_and_arabic(client, login_as, books):
     login_as("accountant")
-    export = client.get(f"/books/ledgers/{books.id}/vat/{Q1_START}/return.csv?dialect=intl")
+    export = client.get(f"/accounting/ledgers/{books.id}/vat/{Q1_START}/return.csv?dialect=intl")
     assert export.status_code == 200
     rows = list(csv.reader(io.StringIO(export.text.lstrip("\ufeff"))))
     by_number = {row[0]: row for row in rows if row[0]}
@@ -174,13 +174,13 @@ def test_the_return_exports_as_csv_and_prints_in_french_and_arabic(client, login
     assert ["20.00", "2000.00", "400.00"] in [row[2:] for row in rows if not row[0]]
 
     french = pdf_text(
-        client.get(f"/books/ledgers/{books.id}/vat/{Q1_START}/return.pdf?lang=fr").data
+        client.get(f"/accounting/ledgers/{books.id}/vat/{Q1_START}/return.pdf?lang=fr").data
     )
     assert "Imprimé le" in french
     assert "400,00" in compact(french) and "330,00" in compact(french)
     assert books.code in french
 
-    arabic = client.get(f"/books/ledgers/{books.id}/vat/{Q1_START}/return.pdf?lang=ar")
+    arabic = client.get(f"/accounting/ledgers/{books.id}/vat/{Q1_START}/return.pdf?lang=ar")
     assert arabic.status_code == 200
     arabic_text = pdf_text(arabic.data)
     assert "طبع" in arabic_text.replace("\u064f", "")
@@ -190,7 +190,7 @@ def test_the_return_exports_as_csv_and_prints_in_french_and_arabic(client, login
 def test_the_ledger_settings_are_saved_and_bad_values_refused(client, login_as, session, books):
     login_as("accountant")
     response = client.post(
-        f"/books/ledgers/{books.id}/vat/settings",
+        f"/accounting/ledgers/{books.id}/vat/settings",
         data={"vat_period": "monthly", "vat_regime": "collection", **CGNC_VAT_ACCOUNTS},
     )
     assert response.status_code == 302
@@ -200,7 +200,7 @@ def test_the_ledger_settings_are_saved_and_bad_values_refused(client, login_as, 
     assert client.get(response.location).text.count('id="vat-period-2026-') == 12
 
     refused = client.post(
-        f"/books/ledgers/{books.id}/vat/settings",
+        f"/accounting/ledgers/{books.id}/vat/settings",
         data={"vat_period": "weekly", "vat_regime": "collection", **CGNC_VAT_ACCOUNTS},
     )
     assert refused.status_code == 422
@@ -210,20 +210,20 @@ def test_the_ledger_settings_are_saved_and_bad_values_refused(client, login_as, 
 
 def test_a_president_reads_their_own_returns_only(client, login_as, books, cooperative, session):
     login_as("president", cooperative)
-    page = client.get(f"/books/ledgers/{books.id}/vat/{Q1_START}")
+    page = client.get(f"/accounting/ledgers/{books.id}/vat/{Q1_START}")
     assert page.status_code == 200
     assert 'class="vat-validate"' not in page.text
-    assert client.post(f"/books/ledgers/{books.id}/vat/{Q1_START}/validate").status_code == 403
+    assert client.post(f"/accounting/ledgers/{books.id}/vat/{Q1_START}/validate").status_code == 403
 
     other = services.open_ledger(session, "GIE", first_year=2026).id
     session.commit()
-    assert client.get(f"/books/ledgers/{other}/vat").status_code == 404
-    assert client.get(f"/books/ledgers/{other}/vat/{Q1_START}").status_code == 404
-    assert client.get(f"/books/ledgers/{other}/vat/{Q1_START}/return.csv").status_code == 404
-    assert client.get(f"/books/ledgers/{other}/vat/{Q1_START}/return.pdf").status_code == 404
+    assert client.get(f"/accounting/ledgers/{other}/vat").status_code == 404
+    assert client.get(f"/accounting/ledgers/{other}/vat/{Q1_START}").status_code == 404
+    assert client.get(f"/accounting/ledgers/{other}/vat/{Q1_START}/return.csv").status_code == 404
+    assert client.get(f"/accounting/ledgers/{other}/vat/{Q1_START}/return.pdf").status_code == 404
 
 
 def test_a_period_that_is_not_one_gives_404(client, login_as, books):
     login_as("accountant")
-    assert client.get(f"/books/ledgers/{books.id}/vat/2026-02-01").status_code == 404
-    assert client.get(f"/books/ledgers/{books.id}/vat/not-a-date").status_code == 404
+    assert client.get(f"/accounting/ledgers/{books.id}/vat/2026-02-01").status_code == 404
+    assert client.get(f"/accounting/ledgers/{books.id}/vat/not-a-date").status_code == 404

@@ -317,7 +317,7 @@ started = 2025-01-01
 """
     programme.load_actors(session, text)
     project = session.scalar(select(Project).where(Project.key == "auth-project"))
-    # `path`: a page of the programme under its former /press/ address
+    # `path`: a page under a former address, /press/ (the programme) or /books/ (the close)
     return {"actor_id": project.funder_id, "project_id": project.id, "path": "observatory"}
 
 
