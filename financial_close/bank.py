@@ -1,30 +1,26 @@
 """Bank statements and their reconciliation with the books.
 
-A statement (CSV in the bank's remembered format, or OFX) is imported whole or not at all,
-its balances checked against its lines; lines already imported are recognised by their
-fingerprint and skipped. Each bank line is then reconciled with posted lines of the bank
-account in the books (suggested by amount, date and reference), or gets its own entry.
+A statement read from its file (statement_files: CSV in the bank's remembered format, or OFX)
+is imported whole or not at all; lines already imported are recognised by their fingerprint
+and skipped. Each bank line is then reconciled with posted lines of the bank account in the
+books (suggested by amount, date and reference), or gets its own entry.
 """
 
 import codecs
-import csv
 import hashlib
-import io
 import re
-import unicodedata
-from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import date, timedelta
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from ofxtools.Parser import OFXTree
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from accounting import services as accounting
 from accounting.models import Account, Entry, Line
 from accounting.services import LineInput
+from financial_close import statement_files
 from financial_close.models import (
     BankAccount,
     BankFormat,
@@ -33,18 +29,12 @@ from financial_close.models import (
     BankStatement,
     Reconciliation,
 )
-from gie.csvfiles import decode
 from gie.db import utcnow
 from gie.errors import DomainError, ImportFailed, NotFound, ValidationError
-from gie.i18n import fold
-from gie.money import ZERO, D, to_cents
+from gie.money import ZERO
 
 #: how far apart (days) a bank line and a book line may be dated to be suggested together
 SUGGESTION_DAYS = 10
-#: lengths of the columns the values are stored in
-MAX_LABEL = 300
-MAX_REFERENCE = 80
-DECIMAL_MARKS = (",", ".")
 #: fingerprints looked up per query (the IN list of one SELECT)
 FINGERPRINT_CHUNK = 500
 
@@ -55,13 +45,6 @@ class ReconciliationRefused(DomainError):
 
 def _not_found():
     return NotFound(_l("This page does not exist."))
-
-
-def normalise(text: str) -> str:
-    """A label as compared: any case, without accents, single spaces."""
-    decomposed = unicodedata.normalize("NFKD", fold(text))
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(bare.split())
 
 
 # --- bank formats ------------------------------------------------------------------------
@@ -111,7 +94,7 @@ def save_bank_format(
             errors[name] = [_l("This field is required.")]
     if not values["delimiter"] or len(values["delimiter"]) != 1:
         errors["delimiter"] = [_l("One character, e.g. ; or ,")]
-    if values["decimal_mark"] not in DECIMAL_MARKS:
+    if values["decimal_mark"] not in statement_files.DECIMAL_MARKS:
         errors["decimal_mark"] = [_l("A comma or a full stop.")]
     try:
         if values["encoding"] != "auto":
@@ -256,28 +239,6 @@ def get_bank_line(session: Session, bank_line_id: int, *, actor) -> BankLine:
     return _in_visible_ledger(session, BankLine, bank_line_id, actor)
 
 
-# --- reading statements ------------------------------------------------------------------
-
-
-@dataclass
-class ReadLine:
-    line: int  #: line number in the file, for error messages
-    on: date
-    label: str
-    amount: Decimal
-    reference: str = ""
-    balance: Decimal | None = None
-
-
-@dataclass
-class ReadStatement:
-    lines: list[ReadLine]
-    opening: Decimal | None = None
-    closing: Decimal | None = None
-    start_on: date | None = None
-    end_on: date | None = None
-
-
 @dataclass
 class ImportResult:
     statement: BankStatement | None
@@ -287,252 +248,6 @@ class ImportResult:
     @property
     def already_imported(self) -> bool:
         return self.statement is None
-
-
-def parse_amount(text: str, decimal_mark: str) -> Decimal:
-    """`1 234,56`, `-10,00`, `1.234,56` (decimal comma) or `1,234.56` (decimal point).
-    Raises ValueError."""
-    thousands = "." if decimal_mark == "," else ","
-    cleaned = re.sub(r"[\s\u00a0\u202f']", "", text).replace(thousands, "")
-    cleaned = cleaned.replace(decimal_mark, ".")
-    if cleaned.endswith("-"):
-        cleaned = "-" + cleaned[:-1]
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError(text) from None
-    if not value.is_finite() or abs(value) > Decimal("999999999999.99"):
-        raise ValueError(text)
-    return D(value)
-
-
-def _decode(content: bytes, encoding: str) -> str:
-    if encoding == "auto":
-        return decode(content)
-    if content.startswith(codecs.BOM_UTF8):
-        return content.decode("utf-8-sig")
-    try:
-        return content.decode(encoding or "utf-8")
-    except (UnicodeDecodeError, LookupError):
-        raise ImportFailed(
-            _l("The file is not in the bank format's encoding (%(encoding)s).", encoding=encoding),
-            [(1, _l("Choose the bank format that matches this file."))],
-        ) from None
-
-
-def read_csv(content: bytes, bank_format: BankFormat) -> ReadStatement:
-    """Read a CSV statement as `bank_format` describes it. Raises ImportFailed, every
-    unreadable line named."""
-    text = _decode(content, bank_format.encoding)
-    rows = text.splitlines()[bank_format.skip_lines :]
-    reader = csv.reader(io.StringIO("\n".join(rows)), delimiter=bank_format.delimiter)
-    header_line = bank_format.skip_lines + 1
-    header = [normalise(name) for name in next(reader, [])]
-    columns = {
-        "date": bank_format.date_column,
-        "label": bank_format.label_column,
-        "amount": bank_format.amount_column,
-        "debit": bank_format.debit_column,
-        "credit": bank_format.credit_column,
-        "balance": bank_format.balance_column,
-        "reference": bank_format.reference_column,
-    }
-    positions, missing = {}, []
-    for key, name in columns.items():
-        if not name:
-            continue
-        if normalise(name) in header:
-            positions[key] = header.index(normalise(name))
-        else:
-            missing.append(name)
-    if missing:
-        raise ImportFailed(
-            _l("Columns missing from the file: %(names)s.", names=", ".join(missing)),
-            [(header_line, _l("The header line names: %(names)s.", names=", ".join(header)))],
-        )
-    lines, errors = [], []
-    for values in reader:
-        number = reader.line_num + bank_format.skip_lines
-        if not any(value.strip() for value in values):
-            continue
-        cell = {
-            key: (values[position].strip() if position < len(values) else "")
-            for key, position in positions.items()
-        }
-        problems = []
-        try:
-            on = datetime.strptime(cell["date"], bank_format.date_format).date()
-        except ValueError:
-            on = None
-            problems.append(_l("not a date: %(text)s", text=cell["date"]))
-        amount = ZERO
-        try:
-            if "amount" in cell:
-                amount = parse_amount(cell["amount"], bank_format.decimal_mark)
-            else:
-                debit = cell["debit"] and parse_amount(cell["debit"], bank_format.decimal_mark)
-                credit = cell["credit"] and parse_amount(cell["credit"], bank_format.decimal_mark)
-                amount = abs(credit or ZERO) - abs(debit or ZERO)
-        except ValueError as error:
-            problems.append(_l("not an amount: %(text)s", text=str(error)))
-        balance = None
-        if "balance" in cell:
-            try:
-                balance = parse_amount(cell["balance"], bank_format.decimal_mark)
-            except ValueError as error:
-                problems.append(_l("not a balance: %(text)s", text=str(error)))
-        if not cell["label"]:
-            problems.append(_l("the label is empty"))
-        elif amount == ZERO and not problems:
-            problems.append(_l("the amount is zero"))
-        if problems:
-            errors.append((number, "; ".join(str(problem) for problem in problems)))
-            continue
-        lines.append(
-            ReadLine(
-                line=number,
-                on=on,
-                label=cell["label"][:MAX_LABEL],
-                amount=amount,
-                reference=cell.get("reference", "")[:MAX_REFERENCE],
-                balance=balance,
-            )
-        )
-    if errors:
-        raise ImportFailed(_l("Some lines of the file cannot be read."), errors)
-    if lines and lines[0].on > lines[-1].on:
-        lines.reverse()  # newest first, as many banks print them: the balances read upwards
-    return ReadStatement(lines)
-
-
-def read_ofx(content: bytes) -> ReadStatement:
-    """Read an OFX statement (1.x SGML or 2.x XML): its transactions and LEDGERBAL.
-    Raises ImportFailed."""
-    tree = OFXTree()
-    try:
-        tree.parse(io.BytesIO(content))
-        statement = tree.convert().statements[0]
-    except Exception:  # ofxtools raises many kinds of errors on a damaged file
-        raise ImportFailed(
-            _l("This is not an OFX bank statement."), [(1, _l("The file cannot be read as OFX."))]
-        ) from None
-    lines = []
-    for number, transaction in enumerate(statement.transactions, start=1):
-        label = " ".join(part for part in (transaction.name, transaction.memo) if part)
-        lines.append(
-            ReadLine(
-                line=number,
-                on=transaction.dtposted.date(),
-                label=(label or transaction.trntype or "")[:MAX_LABEL],
-                amount=D(transaction.trnamt),
-                reference=(transaction.fitid or "")[:MAX_REFERENCE],
-            )
-        )
-    lines.sort(key=lambda line: line.on)
-    balance = statement.balance
-    transactions = statement.banktranlist
-    return ReadStatement(
-        lines,
-        closing=D(balance.balamt) if balance is not None else None,
-        start_on=transactions.dtstart.date() if transactions and transactions.dtstart else None,
-        end_on=transactions.dtend.date() if transactions and transactions.dtend else None,
-    )
-
-
-def check_balances(
-    read: ReadStatement, *, opening: Decimal | None, closing: Decimal | None
-) -> tuple[Decimal, Decimal]:
-    """The statement's opening and closing balances, checked against its lines.
-
-    With printed running balances, each one must follow from the one before; otherwise
-    opening + the lines must make the closing (for OFX, the closing is LEDGERBAL and the
-    opening follows from it). Raises ImportFailed naming the first line that does not add up.
-    """
-    lines = read.lines
-    total = sum((line.amount for line in lines), ZERO)
-    if lines and all(line.balance is not None for line in lines):
-        running = lines[0].balance - lines[0].amount
-        file_opening = running
-        for line in lines:
-            running += line.amount
-            if running != line.balance:
-                raise ImportFailed(
-                    _l("The balances of the file do not add up."),
-                    [
-                        (
-                            line.line,
-                            _l(
-                                "the balance should be %(expected)s after this line, the file"
-                                " says %(printed)s",
-                                expected=running,
-                                printed=line.balance,
-                            ),
-                        )
-                    ],
-                )
-        file_closing = lines[-1].balance
-        given_balances = ((opening, file_opening, lines[0]), (closing, file_closing, lines[-1]))
-        for given, found, line in given_balances:
-            if given is not None and D(given) != found:
-                raise ImportFailed(
-                    _l("The balances of the file do not add up."),
-                    [
-                        (
-                            line.line,
-                            _l(
-                                "the file's balance is %(found)s, not %(given)s",
-                                found=found,
-                                given=D(given),
-                            ),
-                        )
-                    ],
-                )
-        return file_opening, file_closing
-    if read.closing is not None:
-        if closing is not None and D(closing) != read.closing:
-            raise ImportFailed(
-                _l(
-                    "The file's closing balance is %(found)s, not %(given)s.",
-                    found=read.closing,
-                    given=D(closing),
-                ),
-                [],
-            )
-        closing = read.closing
-        if opening is None:
-            opening = closing - total
-    if opening is None or closing is None:
-        raise ImportFailed(
-            _l("This file has no balances: give the opening and closing balances."),
-            [],
-        )
-    opening, closing = D(opening), D(closing)
-    if opening + total != closing:
-        raise ImportFailed(
-            _l(
-                "Opening balance %(opening)s plus the lines (%(total)s) makes %(computed)s,"
-                " not the closing balance %(closing)s.",
-                opening=opening,
-                total=total,
-                computed=opening + total,
-                closing=closing,
-            ),
-            [(lines[-1].line, _l("the last line of the file"))] if lines else [],
-        )
-    return opening, closing
-
-
-def fingerprints(lines: list[ReadLine]) -> list[str]:
-    """One SHA-256 per line over what identifies it, plus how many identical lines came
-    before it in the file: two identical fees on one day stay two lines."""
-    seen: Counter = Counter()
-    result = []
-    for line in lines:
-        key = (line.on.isoformat(), str(to_cents(line.amount)), normalise(line.label))
-        key += (normalise(line.reference),)
-        seen[key] += 1
-        result.append(hashlib.sha256("\x1f".join((*key, str(seen[key]))).encode()).hexdigest())
-    return result
 
 
 def _known_fingerprints(session: Session, bank_account_id: int, candidates: list[str]) -> set:
@@ -572,20 +287,22 @@ def import_statement(
     if bank_account is None:
         raise _not_found()
     if source == "ofx":
-        read = read_ofx(content)
+        read = statement_files.read_ofx(content)
     elif source == "csv":
         if bank_format_id is not None:
             bank_account.bank_format = get_bank_format(session, bank_format_id)
         if bank_account.bank_format is None:
             raise ImportFailed(_l("Choose the bank's format to read this file."), [])
-        read = read_csv(content, bank_account.bank_format)
+        read = statement_files.read_csv(content, bank_account.bank_format)
     else:
         raise ImportFailed(_l("Unknown file kind."), [])
     if not read.lines:
         raise ImportFailed(_l("The file holds no statement line."), [])
-    opening, closing = check_balances(read, opening=opening_balance, closing=closing_balance)
+    opening, closing = statement_files.check_balances(
+        read, opening=opening_balance, closing=closing_balance
+    )
     digest = hashlib.sha256(content).hexdigest()
-    prints = fingerprints(read.lines)
+    prints = statement_files.fingerprints(read.lines)
     known = _known_fingerprints(session, bank_account.id, prints)
     new = [(line, print_) for line, print_ in zip(read.lines, prints, strict=True)]
     new = [(line, print_) for line, print_ in new if print_ not in known]
@@ -663,7 +380,7 @@ def _tokens(text: str) -> set[str]:
     (`CHQ 0012345`, `FA-2026-00012`), not `VIR` or `DE`."""
     return {
         token
-        for token in re.split(r"[\s/:;,()]+", normalise(text))
+        for token in re.split(r"[\s/:;,()]+", statement_files.normalise(text))
         if len(token) >= 4 and any(character.isdigit() for character in token)
     }
 
@@ -686,7 +403,7 @@ def suggestions(session: Session, bank_line_id: int, limit: int = 5) -> list[Sug
     found = []
     for line in session.scalars(query):
         days = abs((line.date - bank_line.date).days)
-        haystack = normalise(
+        haystack = statement_files.normalise(
             " ".join((line.entry.number or "", line.entry.reference, line.entry.label, line.label))
         )
         reference_found = any(token in haystack for token in tokens)
@@ -797,9 +514,9 @@ def rules(session: Session, ledger_id: int, *, with_inactive: bool = False) -> l
 
 
 def rule_for(session: Session, bank_line: BankLine) -> BankRule | None:
-    label = normalise(f"{bank_line.label} {bank_line.reference}")
+    label = statement_files.normalise(f"{bank_line.label} {bank_line.reference}")
     for rule in rules(session, bank_line.ledger_id):
-        if normalise(rule.pattern) in label:
+        if statement_files.normalise(rule.pattern) in label:
             return rule
     return None
 
@@ -819,7 +536,7 @@ def _rule_values(
     """The pattern and account code as kept. Raises ValidationError."""
     pattern, account_code = (pattern or "").strip(), (account_code or "").strip()
     errors: dict[str, list] = {}
-    if len(normalise(pattern)) < 2:
+    if len(statement_files.normalise(pattern)) < 2:
         errors["pattern"] = [_l("Give at least two characters of the label.")]
     if not (account_code.isdigit() and 2 <= len(account_code) <= 12):
         errors["account_code"] = [_l("An account code is 2 to 12 digits, e.g. 34211.")]

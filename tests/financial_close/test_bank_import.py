@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from financial_close import bank
+from financial_close import bank, statement_files
 from financial_close.models import BankLine, BankStatement
 from gie.errors import ImportFailed, ValidationError
 from tests.accounting.conftest import ledger, make_ledger  # noqa: F401  (fixtures)
@@ -192,12 +192,12 @@ def test_a_damaged_ofx_file_is_refused(session, bank_account):
 
 
 def test_french_amounts_are_read_with_the_format_decimal_mark():
-    assert bank.parse_amount("1\u00a0234,56", ",") == Decimal("1234.56")
-    assert bank.parse_amount("1.234,56", ",") == Decimal("1234.56")
-    assert bank.parse_amount("1,234.56", ".") == Decimal("1234.56")
-    assert bank.parse_amount("10,00-", ",") == Decimal("-10.00")
+    assert statement_files.parse_amount("1\u00a0234,56", ",") == Decimal("1234.56")
+    assert statement_files.parse_amount("1.234,56", ",") == Decimal("1234.56")
+    assert statement_files.parse_amount("1,234.56", ".") == Decimal("1234.56")
+    assert statement_files.parse_amount("10,00-", ",") == Decimal("-10.00")
     with pytest.raises(ValueError):
-        bank.parse_amount("dix", ",")
+        statement_files.parse_amount("dix", ",")
 
 
 def test_bank_account_must_be_a_class_5_account(session, ledger):  # noqa: F811
