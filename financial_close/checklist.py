@@ -13,7 +13,7 @@ from accounting import closing
 from accounting.models import Account, Entry, FiscalYear, Journal, Ledger, Line
 from accounting.services import OPENING_JOURNAL
 from financial_close.models import BankAccount, BankLine, BankStatement, Document
-from financial_close.vat import periods_without_return
+from financial_close.vat_periods import periods_without_return
 
 
 @dataclass

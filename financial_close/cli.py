@@ -12,7 +12,7 @@ import click
 from accounting import services
 from accounting.models import VAT_PERIODS, VAT_REGIMES, Entry
 from accounting.reports import drafts_count
-from financial_close import batch, checklist, vat
+from financial_close import batch, checklist, vat_periods, vat_return, vat_settings, vat_settlement
 from gie import db
 
 
@@ -51,7 +51,7 @@ def settings_command(code: str, vat_regime, vat_period, **accounts):
     of the year is validated)."""
     ledger = services.ledger_by_code(db.session, code)
     if vat_regime or vat_period or any(accounts.values()):
-        vat.update_settings(
+        vat_settings.update_settings(
             db.session,
             ledger.id,
             vat_period=vat_period,
@@ -59,7 +59,7 @@ def settings_command(code: str, vat_regime, vat_period, **accounts):
             accounts={name: value for name, value in accounts.items() if value},
         )
     click.echo(ledger.code)
-    for name, value in vat.settings_of(ledger).items():
+    for name, value in vat_settings.settings_of(ledger).items():
         click.echo(f"  {name}: {value}")
 
 
@@ -98,16 +98,16 @@ def vat_return_command(
     """The VAT return of a period as the SIMPL-TVA lines, with what it could not count;
     `--validate` validates it and posts the entry that settles the VAT accounts."""
     ledger = services.ledger_by_code(db.session, code)
-    start, end = vat.period_from_text(ledger, period)
+    start, end = vat_periods.period_from_text(ledger, period)
     if validate:
-        vat.validate_return(
+        vat_settlement.validate_return(
             db.session, ledger.id, start, actor=None, confirm_left_out=confirm_unmatched
         )
-    saved = vat.get_return(db.session, ledger.id, start)
+    saved = vat_return.get_return(db.session, ledger.id, start)
     draft = (
-        vat.saved_draft(db.session, saved)
+        vat_return.saved_draft(db.session, saved)
         if saved
-        else vat.compute_return(db.session, ledger.id, start, end)
+        else vat_return.compute_return(db.session, ledger.id, start, end)
     )
     settlement = db.session.get(Entry, saved.entry_id) if saved and saved.entry_id else None
     document = {
@@ -123,7 +123,7 @@ def vat_return_command(
                 "base": _amount(line.base),
                 "tax": _amount(line.tax),
             }
-            for line in vat.form_lines(draft)
+            for line in vat_return.form_lines(draft)
         ],
         "to_check": [item.number for item in draft.to_check],
         "unpaid": _left_out_rows(draft.unpaid),

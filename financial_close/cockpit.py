@@ -9,7 +9,7 @@ from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from accounting.models import GIE_LEDGER_CODE, Entry, FiscalYear, Ledger
-from financial_close import vat
+from financial_close import vat_periods
 from financial_close.models import BankLine, Document, VatReturn
 from gie.cooperatives.models import Cooperative
 from gie.tabular import Table
@@ -79,15 +79,15 @@ def _ledgers(session: Session, search: str):
 
 
 def _next_vat_return(ledger: Ledger, first_vat: date | None, validated: set[date], today: date):
-    """`vat.next_return_due` from data read for every ledger at once: the same periods, the
+    """`vat_periods.next_return_due` from data read for every ledger at once: the same periods, the
     same deadline."""
     if first_vat is None:
         return None
-    first_day = vat.period_containing(ledger, first_vat)[0]
+    first_day = vat_periods.period_containing(ledger, first_vat)[0]
     for year in range(first_day.year, today.year + 1):
-        for start, end in vat.vat_periods(ledger, year):
+        for start, end in vat_periods.vat_periods(ledger, year):
             if first_day <= end < today and start not in validated:
-                return start, end, vat.filing_deadline(end)
+                return start, end, vat_periods.filing_deadline(end)
     return None
 
 
@@ -154,7 +154,7 @@ def cockpit(
         if row.oldest_open_year is None:
             row.oldest_open_year, row.oldest_open_year_id = name, year_id
 
-    first_vat = vat.first_vat_dates(session, ids)
+    first_vat = vat_periods.first_vat_dates(session, ids)
     validated = defaultdict(set)
     for ledger_id, start in session.execute(
         select(VatReturn.ledger_id, VatReturn.period_start).where(VatReturn.ledger_id.in_(ids))

@@ -11,7 +11,6 @@ from flask_login import current_user
 
 from accounting import matching
 from accounting import services as accounting
-from financial_close import vat
 from financial_close.blueprint import bp
 from financial_close.forms import (
     PERIOD_LABELS,
@@ -20,6 +19,10 @@ from financial_close.forms import (
     ValidateReturnForm,
     VatSettingsForm,
 )
+from financial_close.vat_periods import books_start, next_return_due, period_of, period_statuses
+from financial_close.vat_return import compute_return, form_lines, get_return, saved_draft
+from financial_close.vat_settings import VAT_ACCOUNT_SETTINGS, update_settings
+from financial_close.vat_settlement import validate_return
 from gie import db, i18n, pdf, tabular
 from gie.pdf import document_language, pdf_response
 from gie.security import requires
@@ -33,7 +36,7 @@ def _ledger(ledger_id: int):
 
 def _years(ledger) -> list[int]:
     """From this year (or the books' last) back to the books' first year, latest first."""
-    start = vat.books_start(db.session, ledger.id) or date.today()
+    start = books_start(db.session, ledger.id) or date.today()
     return list(range(date.today().year, start.year - 1, -1)) or [start.year]
 
 
@@ -41,7 +44,7 @@ def _periods_page(ledger, form: VatSettingsForm, status: int = 200):
     years = _years(ledger)
     year = request.args.get("year", type=int)
     if year not in years:
-        due = vat.next_return_due(db.session, ledger, date.today())
+        due = next_return_due(db.session, ledger, date.today())
         year = due[0].year if due else years[0]
     return (
         render_template(
@@ -49,9 +52,9 @@ def _periods_page(ledger, form: VatSettingsForm, status: int = 200):
             ledger=ledger,
             year=year,
             years=years,
-            periods=vat.period_statuses(db.session, ledger, year, date.today()),
+            periods=period_statuses(db.session, ledger, year, date.today()),
             status_labels=STATUS_LABELS,
-            account_settings=[(name, form[name]) for name in vat.VAT_ACCOUNT_SETTINGS],
+            account_settings=[(name, form[name]) for name in VAT_ACCOUNT_SETTINGS],
             period_label=PERIOD_LABELS[ledger.vat_period],
             regime_label=REGIME_LABELS[ledger.vat_regime],
             form=form,
@@ -75,12 +78,12 @@ def vat_settings(ledger_id: int):
     if not form.validate_on_submit():
         return _periods_page(ledger, form, 422)
     refusal_shows(lambda _error: _periods_page(ledger, form)[0], form)
-    vat.update_settings(
+    update_settings(
         db.session,
         ledger.id,
         vat_period=form.vat_period.data,
         vat_regime=form.vat_regime.data,
-        accounts={name: form[name].data for name in vat.VAT_ACCOUNT_SETTINGS},
+        accounts={name: form[name].data for name in VAT_ACCOUNT_SETTINGS},
     )
     flash(_("VAT settings saved."), "success")
     return redirect(url_for(".vat_returns", ledger_id=ledger.id))
@@ -92,10 +95,10 @@ def _return_of(ledger, period_start: str):
         start = date.fromisoformat(period_start)
     except ValueError:
         abort(404)
-    saved = vat.get_return(db.session, ledger.id, start)
+    saved = get_return(db.session, ledger.id, start)
     if saved is not None:
-        return vat.saved_draft(db.session, saved), saved
-    return vat.compute_return(db.session, ledger.id, *vat.period_of(ledger, start)), None
+        return saved_draft(db.session, saved), saved
+    return compute_return(db.session, ledger.id, *period_of(ledger, start)), None
 
 
 def _title(draft) -> str:
@@ -114,7 +117,7 @@ def _return_page(ledger, period_start: str, form: ValidateReturnForm, refusal=No
             ledger=ledger,
             draft=draft,
             saved=saved,
-            lines=vat.form_lines(draft),
+            lines=form_lines(draft),
             ended=draft.period_end < date.today(),
             regime_label=REGIME_LABELS[draft.regime],
             validate_form=form,
@@ -146,7 +149,7 @@ def validate_vat_return(ledger_id: int, period_start: str):
     refusal_shows(
         lambda error: _return_page(ledger, period_start, form, refusal=error.message)[0], form
     )
-    vat_return = vat.validate_return(
+    vat_return = validate_return(
         db.session,
         ledger.id,
         start,
@@ -171,7 +174,7 @@ def _table(ledger, draft) -> Table:
         headers=[_("Line"), _("Label"), _("VAT rate"), _("Base"), _("VAT")],
         rows=[
             [line.number, str(line.label), line.rate, line.base, line.tax]
-            for line in vat.form_lines(draft)
+            for line in form_lines(draft)
         ],
     )
 
@@ -197,7 +200,7 @@ def vat_return_pdf(ledger_id: int, period_start: str):
             ledger=ledger,
             draft=draft,
             saved=saved,
-            lines=vat.form_lines(draft),
+            lines=form_lines(draft),
             title=_title(draft),
             regime_label=REGIME_LABELS[draft.regime],
             language=language,

@@ -10,7 +10,7 @@ from sqlalchemy import event
 
 from accounting import reports, services
 from accounting.services import LineInput
-from financial_close import vat
+from financial_close import vat_periods
 from financial_close.cockpit import cockpit
 from financial_close.models import BankLine, Document, VatReturn
 from tests.financial_close.helpers import bank_statement
@@ -138,7 +138,7 @@ def books(session, make_cooperative):
     _sale_with_vat(session, rif, date(2026, 1, 20))
     _close_2026(session, rif)
 
-    for start, end in vat.vat_periods(zitoun, 2026):
+    for start, end in vat_periods.vat_periods(zitoun, 2026):
         _vat_return(session, zitoun, start, end)
     _close_2026(session, zitoun)
     _posted(session, plain, date(2026, 3, 3))
@@ -178,13 +178,13 @@ def test_cockpit_counts_what_waits_in_each_ledger(session, books):
 
 def test_books_without_vat_owe_no_return(session, books):
     assert _row(cockpit(session, TODAY), books["plain"]).vat_due is None
-    assert vat.next_return_due(session, books["plain"], TODAY) is None
+    assert vat_periods.next_return_due(session, books["plain"], TODAY) is None
 
 
 def test_cockpit_vat_due_agrees_with_the_vat_module(session, books):
     rows = cockpit(session, TODAY)
     for ledger in books.values():
-        assert _row(rows, ledger).vat_due == vat.next_return_due(session, ledger, TODAY)
+        assert _row(rows, ledger).vat_due == vat_periods.next_return_due(session, ledger, TODAY)
 
 
 def test_vat_return_not_yet_late_is_due_but_not_overdue(session, books):

@@ -15,7 +15,7 @@ from accounting.services import LineInput
 from billing.services import catalogue as billing_catalogue
 from billing.services import customers as billing_customers
 from billing.services import invoices as billing_invoices
-from financial_close import vat
+from financial_close import vat_periods, vat_return, vat_settings, vat_settlement
 from financial_close.models import VatReturn
 from gie.money import ZERO
 
@@ -135,7 +135,7 @@ def amounts(draft, kind):
 
 
 def test_collection_regime_counts_what_was_paid_in_the_period(session, quarter_one):
-    draft = vat.compute_return(session, quarter_one.id, *Q1)
+    draft = vat_return.compute_return(session, quarter_one.id, *Q1)
 
     paid_share = Decimal("480.00") / Decimal("1200.00")
     assert amounts(draft, "collected") == {
@@ -152,7 +152,7 @@ def test_collection_regime_counts_what_was_paid_in_the_period(session, quarter_o
     assert draft.line_201 == 0
     assert draft.to_check == []
 
-    second = vat.compute_return(session, quarter_one.id, *Q2)
+    second = vat_return.compute_return(session, quarter_one.id, *Q2)
     assert amounts(second, "collected") == {Decimal("10.00"): (Decimal("500.00"), Decimal("50.00"))}
     assert amounts(second, "deductible_expenses") == {}
 
@@ -161,7 +161,7 @@ def test_debit_regime_counts_what_was_invoiced_in_the_period(session, quarter_on
     quarter_one.vat_regime = "debit"
     session.commit()
 
-    draft = vat.compute_return(session, quarter_one.id, *Q1)
+    draft = vat_return.compute_return(session, quarter_one.id, *Q1)
 
     assert amounts(draft, "collected") == {
         Decimal("10.00"): (Decimal("500.00"), Decimal("50.00")),
@@ -170,7 +170,7 @@ def test_debit_regime_counts_what_was_invoiced_in_the_period(session, quarter_on
     assert draft.line_60 == Decimal("1500.00")
     assert draft.line_130 == Decimal("250.00")
     assert draft.line_200 == Decimal("250.00") - Decimal("70.00")
-    assert vat.compute_return(session, quarter_one.id, *Q2).line_130 == 0
+    assert vat_return.compute_return(session, quarter_one.id, *Q2).line_130 == 0
 
 
 def test_a_credit_note_cancels_vat_rather_than_collects_it(session, books, book, pay):
@@ -193,14 +193,14 @@ def test_a_credit_note_cancels_vat_rather_than_collects_it(session, books, book,
     )
     pay(books, invoice, "600.00", date(2026, 3, 1))
 
-    collection = vat.compute_return(session, books.id, *Q1)
+    collection = vat_return.compute_return(session, books.id, *Q1)
     assert amounts(collection, "collected") == {
         Decimal("20.00"): (Decimal("500.00"), Decimal("100.00"))
     }
 
     books.vat_regime = "debit"
     session.commit()
-    debit = vat.compute_return(session, books.id, *Q1)
+    debit = vat_return.compute_return(session, books.id, *Q1)
     assert amounts(debit, "collected") == {
         Decimal("20.00"): (
             Decimal("1000.00") - Decimal("500.00"),
@@ -260,7 +260,7 @@ def test_billing_invoices_carry_their_rates_and_exempt_sales_go_to_line_30(
     billing_invoices.issue_invoice(session, draft.id, on=date(2026, 2, 3))
     session.commit()
 
-    draft = vat.compute_return(session, books.id, *Q1)
+    draft = vat_return.compute_return(session, books.id, *Q1)
 
     assert amounts(draft, "collected") == {
         Decimal("10.00"): (Decimal("1600.00"), Decimal("160.00")),
@@ -298,12 +298,12 @@ def test_rates_are_inferred_from_the_records_in_force_at_the_entry_date(session,
     at_14_in_2026 = purchase(date(2026, 5, 10), "140.00")
     purchase(date(2026, 5, 11), "100.00")
 
-    of_2025 = vat.compute_return(session, ledger.id, date(2025, 4, 1), date(2025, 6, 30))
+    of_2025 = vat_return.compute_return(session, ledger.id, date(2025, 4, 1), date(2025, 6, 30))
     assert amounts(of_2025, "deductible_expenses") == {
         Decimal("14.00"): (Decimal("1000.00"), Decimal("140.00"))
     }
 
-    of_2026 = vat.compute_return(session, ledger.id, *Q2)
+    of_2026 = vat_return.compute_return(session, ledger.id, *Q2)
     assert amounts(of_2026, "deductible_expenses") == {
         Decimal("10.00"): (Decimal("1000.00"), Decimal("100.00"))
     }
@@ -320,7 +320,7 @@ def test_a_rate_within_a_centime_per_line_is_recognised(session, books, book):
         ("34552", "13.32", "", "", None),  # 66.66 x 20 % = 13.332, each line rounded up
         ("5141", "", "79.98", "", None),
     )
-    draft = vat.compute_return(session, books.id, *Q1)
+    draft = vat_return.compute_return(session, books.id, *Q1)
     assert amounts(draft, "deductible_expenses") == {
         Decimal("20.00"): (Decimal("66.66"), Decimal("13.32"))
     }
@@ -333,7 +333,7 @@ def _count(session, model, ledger):
 def test_validation_posts_a_balanced_settlement_and_carries_the_credit(
     session, quarter_one, book, pay
 ):
-    q1 = vat.validate_return(
+    q1 = vat_settlement.validate_return(
         session, quarter_one.id, Q1[0], actor=None, today=AFTER_Q2, confirm_left_out=True
     )
     session.commit()
@@ -357,7 +357,7 @@ def test_validation_posts_a_balanced_settlement_and_carries_the_credit(
     )
     pay(quarter_one, equipment, "12000.00", date(2026, 5, 2))
 
-    q2 = vat.validate_return(
+    q2 = vat_settlement.validate_return(
         session, quarter_one.id, Q2[0], actor=None, today=AFTER_Q2, confirm_left_out=True
     )
     session.commit()
@@ -373,22 +373,22 @@ def test_validation_posts_a_balanced_settlement_and_carries_the_credit(
         ("3456", expected_credit, 0),
     }
 
-    q3 = vat.compute_return(session, quarter_one.id, date(2026, 7, 1), date(2026, 9, 30))
+    q3 = vat_return.compute_return(session, quarter_one.id, date(2026, 7, 1), date(2026, 9, 30))
     assert q3.line_170 == expected_credit
     assert q3.line_201 == expected_credit
     # The settlements themselves are not read as VAT of a later period.
-    assert vat.compute_return(session, quarter_one.id, *Q2).to_check == []
+    assert vat_return.compute_return(session, quarter_one.id, *Q2).to_check == []
 
 
 def test_validating_twice_is_refused_and_changes_nothing(session, quarter_one):
-    vat.validate_return(
+    vat_settlement.validate_return(
         session, quarter_one.id, Q1[0], actor=None, today=AFTER_Q2, confirm_left_out=True
     )
     session.commit()
     returns, lines = _count(session, VatReturn, quarter_one), _count(session, Line, quarter_one)
 
-    with pytest.raises(vat.VatReturnRefused, match="validated already"):
-        vat.validate_return(
+    with pytest.raises(vat_settings.VatReturnRefused, match="validated already"):
+        vat_settlement.validate_return(
             session, quarter_one.id, Q1[0], actor=None, today=AFTER_Q2, confirm_left_out=True
         )
     session.rollback()
@@ -400,12 +400,14 @@ def test_validating_twice_is_refused_and_changes_nothing(session, quarter_one):
 def test_returns_go_in_order_after_their_period_and_without_entries_to_check(
     session, quarter_one, book
 ):
-    with pytest.raises(vat.VatReturnRefused, match="previous period"):
-        vat.validate_return(
+    with pytest.raises(vat_settings.VatReturnRefused, match="previous period"):
+        vat_settlement.validate_return(
             session, quarter_one.id, Q2[0], actor=None, today=AFTER_Q2, confirm_left_out=True
         )
-    with pytest.raises(vat.VatReturnRefused, match="not ended"):
-        vat.validate_return(session, quarter_one.id, Q1[0], actor=None, today=date(2026, 3, 31))
+    with pytest.raises(vat_settings.VatReturnRefused, match="not ended"):
+        vat_settlement.validate_return(
+            session, quarter_one.id, Q1[0], actor=None, today=date(2026, 3, 31)
+        )
     book(
         quarter_one,
         date(2026, 3, 10),
@@ -413,8 +415,8 @@ def test_returns_go_in_order_after_their_period_and_without_entries_to_check(
         ("34552", "123.00", "", "", None),
         ("5141", "", "1123.00", "", None),
     )
-    with pytest.raises(vat.VatReturnRefused, match="to check"):
-        vat.validate_return(
+    with pytest.raises(vat_settings.VatReturnRefused, match="to check"):
+        vat_settlement.validate_return(
             session, quarter_one.id, Q1[0], actor=None, today=AFTER_Q2, confirm_left_out=True
         )
     session.rollback()
@@ -425,7 +427,7 @@ def test_a_refused_posting_leaves_no_return(session, quarter_one):
     services.set_lock_date(session, quarter_one.id, date(2026, 3, 31))
     session.commit()
     with pytest.raises(services.PostingRefused):
-        vat.validate_return(
+        vat_settlement.validate_return(
             session, quarter_one.id, Q1[0], actor=None, today=AFTER_Q2, confirm_left_out=True
         )
     session.rollback()
@@ -433,21 +435,21 @@ def test_a_refused_posting_leaves_no_return(session, quarter_one):
 
 
 def test_periods_and_the_next_return_due(session, quarter_one, book):
-    assert vat.vat_periods(quarter_one, 2026)[1] == Q2
-    assert vat.next_return_due(session, quarter_one, AFTER_Q2) == (*Q1, date(2026, 4, 30))
-    assert vat.periods_without_return(session, quarter_one, 2026) == [Q1]
+    assert vat_periods.vat_periods(quarter_one, 2026)[1] == Q2
+    assert vat_periods.next_return_due(session, quarter_one, AFTER_Q2) == (*Q1, date(2026, 4, 30))
+    assert vat_periods.periods_without_return(session, quarter_one, 2026) == [Q1]
 
-    vat.validate_return(
+    vat_settlement.validate_return(
         session, quarter_one.id, Q1[0], actor=None, today=AFTER_Q2, confirm_left_out=True
     )
     session.commit()
-    assert vat.next_return_due(session, quarter_one, AFTER_Q2) == (*Q2, date(2026, 7, 31))
-    assert vat.next_return_due(session, quarter_one, date(2026, 3, 31)) is None
+    assert vat_periods.next_return_due(session, quarter_one, AFTER_Q2) == (*Q2, date(2026, 7, 31))
+    assert vat_periods.next_return_due(session, quarter_one, date(2026, 3, 31)) is None
 
     quarter_one.vat_period = "monthly"
     session.commit()
-    assert len(vat.vat_periods(quarter_one, 2026)) == 12
-    assert vat.next_return_due(session, quarter_one, AFTER_Q2)[:2] == (
+    assert len(vat_periods.vat_periods(quarter_one, 2026)) == 12
+    assert vat_periods.next_return_due(session, quarter_one, AFTER_Q2)[:2] == (
         date(2026, 4, 1),
         date(2026, 4, 30),
     )
@@ -465,7 +467,7 @@ def test_a_payment_matched_after_its_period_was_validated_is_caught_up_in_the_ne
         journal="VT",
     )
     pay(books, invoice, "600.00", date(2026, 3, 1))
-    q1 = vat.validate_return(
+    q1 = vat_settlement.validate_return(
         session, books.id, Q1[0], actor=None, today=AFTER_Q2, confirm_left_out=True
     )
     q1.validated_at = datetime.now(UTC) - timedelta(days=1)
@@ -495,7 +497,7 @@ def test_a_payment_matched_after_its_period_was_validated_is_caught_up_in_the_ne
     )
     pay(books, q2_sale, "550.00", date(2026, 5, 4))
 
-    draft = vat.compute_return(session, books.id, *Q2)
+    draft = vat_return.compute_return(session, books.id, *Q2)
 
     late_share = Decimal("360.00") / Decimal("1200.00")
     late_collected = cents(Decimal("200") * late_share)
@@ -509,16 +511,16 @@ def test_a_payment_matched_after_its_period_was_validated_is_caught_up_in_the_ne
     assert draft.line_130 == Decimal("50.00") + late_collected
     assert draft.line_200 == Decimal("50.00") + late_collected - Decimal("10.00")
     assert draft.caught_up == [
-        vat.CaughtUp(
-            entries=(vat.EntryLink(bank_fees.id, bank_fees.number),),
+        vat_return.CaughtUp(
+            entries=(vat_return.EntryLink(bank_fees.id, bank_fees.number),),
             date=date(2026, 3, 5),
             collected=ZERO,
             deductible=Decimal("10.00"),
         ),
-        vat.CaughtUp(
+        vat_return.CaughtUp(
             entries=(
-                vat.EntryLink(invoice.id, invoice.number),
-                vat.EntryLink(late_payment.id, late_payment.number),
+                vat_return.EntryLink(invoice.id, invoice.number),
+                vat_return.EntryLink(late_payment.id, late_payment.number),
             ),
             date=date(2026, 3, 25),
             collected=late_collected,
@@ -527,20 +529,20 @@ def test_a_payment_matched_after_its_period_was_validated_is_caught_up_in_the_ne
     ]
 
     session.expire_all()
-    saved_q1 = vat.get_return(session, books.id, Q1[0])
+    saved_q1 = vat_return.get_return(session, books.id, Q1[0])
     assert (saved_q1.collected, saved_q1.due) == (q1_collected, q1_collected)
-    assert amounts(vat.saved_draft(session, saved_q1), "collected") == {
+    assert amounts(vat_return.saved_draft(session, saved_q1), "collected") == {
         Decimal("20.00"): (cents(Decimal("1000") * known_share), q1_collected)
     }
-    assert vat.saved_draft(session, saved_q1).caught_up == []
+    assert vat_return.saved_draft(session, saved_q1).caught_up == []
 
-    q2 = vat.validate_return(
+    q2 = vat_settlement.validate_return(
         session, books.id, Q2[0], actor=None, today=AFTER_Q2, confirm_left_out=True
     )
     session.commit()
     assert (q2.collected, q2.deductible_expenses) == (draft.line_130, Decimal("10.00"))
-    assert vat.saved_draft(session, q2).caught_up == draft.caught_up
-    q3 = vat.compute_return(session, books.id, *Q3)
+    assert vat_return.saved_draft(session, q2).caught_up == draft.caught_up
+    q3 = vat_return.compute_return(session, books.id, *Q3)
     assert (q3.line_130, q3.deductible_expenses, q3.caught_up) == (0, 0, [])
 
 
@@ -556,7 +558,7 @@ def test_an_entry_posted_after_its_period_was_validated_is_caught_up_in_the_next
         ("4455", "", "200.00", "", "20"),
         journal="VT",
     )
-    q1 = vat.validate_return(
+    q1 = vat_settlement.validate_return(
         session, books.id, Q1[0], actor=None, today=AFTER_Q2, confirm_left_out=True
     )
     session.commit()
@@ -571,7 +573,7 @@ def test_an_entry_posted_after_its_period_was_validated_is_caught_up_in_the_next
     q1.validated_at = sale.posted_at + (late_purchase.posted_at - sale.posted_at) / 2
     session.commit()
 
-    draft = vat.compute_return(session, books.id, *Q2)
+    draft = vat_return.compute_return(session, books.id, *Q2)
 
     assert amounts(draft, "collected") == {}
     assert amounts(draft, "deductible_expenses") == {
@@ -579,15 +581,15 @@ def test_an_entry_posted_after_its_period_was_validated_is_caught_up_in_the_next
     }
     assert (draft.line_200, draft.line_201) == (0, Decimal("100.00"))
     assert draft.caught_up == [
-        vat.CaughtUp(
-            entries=(vat.EntryLink(late_purchase.id, late_purchase.number),),
+        vat_return.CaughtUp(
+            entries=(vat_return.EntryLink(late_purchase.id, late_purchase.number),),
             date=date(2026, 3, 15),
             collected=ZERO,
             deductible=Decimal("100.00"),
         )
     ]
     session.expire_all()
-    saved_q1 = vat.get_return(session, books.id, Q1[0])
+    saved_q1 = vat_return.get_return(session, books.id, Q1[0])
     assert (saved_q1.collected, saved_q1.deductible_expenses, saved_q1.due) == (
         Decimal("200.00"),
         0,

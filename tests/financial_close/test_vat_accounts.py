@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 from accounting import matching, services, vat_rates
 from accounting.models import Account, Entry, Ledger, Line
 from accounting.services import LineInput
-from financial_close import vat
+from financial_close import vat_return, vat_settings, vat_settlement
 from financial_close.models import VatReturn
+from gie.errors import ValidationError
 from tests.snapshot import assert_unchanged, snapshot
 
 Q1 = date(2026, 1, 1)
@@ -99,7 +100,7 @@ def test_deductible_vat_booked_on_3455_is_cleared_from_3455(session, ledger, pos
     )
     deductible = Decimal("200.00") + Decimal("100.00")
 
-    vat.validate_return(session, ledger.id, Q1, actor=None, today=AFTER_Q1)
+    vat_settlement.validate_return(session, ledger.id, Q1, actor=None, today=AFTER_Q1)
     session.commit()
 
     assert balance(session, ledger, "3455") == 0
@@ -132,7 +133,7 @@ def test_fixed_assets_on_34551_and_expenses_on_34552_are_each_cleared(session, l
         ("4455", "", "200.00", ""),
     )
 
-    saved = vat.validate_return(session, ledger.id, Q1, actor=None, today=AFTER_Q1)
+    saved = vat_settlement.validate_return(session, ledger.id, Q1, actor=None, today=AFTER_Q1)
     session.commit()
 
     assert balance(session, ledger, "34551") == 0
@@ -166,7 +167,7 @@ def test_vat_collected_on_4455_and_on_its_sub_accounts_alike_is_cleared(session,
         ("4455", "", "50.00", ""),
     )
 
-    saved = vat.validate_return(session, ledger.id, Q1, actor=None, today=AFTER_Q1)
+    saved = vat_settlement.validate_return(session, ledger.id, Q1, actor=None, today=AFTER_Q1)
     session.commit()
 
     assert saved.collected == Decimal("200.00") + Decimal("50.00")
@@ -183,7 +184,7 @@ def test_other_vat_accounts_set_on_the_ledger_are_read_and_settled(session, ledg
     in_debit_regime(session, ledger)
     services.add_account(session, ledger.id, "4459", "TVA facturée (plan maison)")
     session.commit()
-    vat.update_settings(session, ledger.id, accounts={"vat_collected_account": "4459"})
+    vat_settings.update_settings(session, ledger.id, accounts={"vat_collected_account": "4459"})
     post(
         ledger,
         date(2026, 3, 2),
@@ -192,7 +193,7 @@ def test_other_vat_accounts_set_on_the_ledger_are_read_and_settled(session, ledg
         ("4459", "", "200.00", ""),
     )
 
-    saved = vat.validate_return(session, ledger.id, Q1, actor=None, today=AFTER_Q1)
+    saved = vat_settlement.validate_return(session, ledger.id, Q1, actor=None, today=AFTER_Q1)
     session.commit()
 
     assert saved.collected == Decimal("200.00")
@@ -218,7 +219,7 @@ def paid_not_matched(ledger, post):
 
 def test_a_quarter_paid_but_not_matched_lists_what_it_leaves_out(session, paid_not_matched):
     ledger, invoice, payment = paid_not_matched
-    draft = vat.compute_return(session, ledger.id, Q1, Q1_END)
+    draft = vat_return.compute_return(session, ledger.id, Q1, Q1_END)
 
     assert draft.line_130 == 0
     assert [(item.number, item.open_amount, item.vat) for item in draft.unpaid] == [
@@ -238,19 +239,19 @@ def test_a_sale_without_vat_left_unpaid_is_neither_an_invoice_nor_a_payment_left
     session, ledger, post
 ):
     post(ledger, date(2026, 2, 1), ("3421", "800.00", "", "SOUK"), ("7121", "", "800.00", ""))
-    draft = vat.compute_return(session, ledger.id, Q1, Q1_END)
+    draft = vat_return.compute_return(session, ledger.id, Q1, Q1_END)
     assert (draft.unpaid, draft.unmatched) == ([], [])
 
 
 def test_validating_what_it_leaves_out_needs_a_confirmation(session, paid_not_matched):
     ledger = paid_not_matched[0]
     before = snapshot(session)
-    with pytest.raises(vat.VatReturnRefused, match="confirm"):
-        vat.validate_return(session, ledger.id, Q1, actor=None, today=AFTER_Q1)
+    with pytest.raises(vat_settings.VatReturnRefused, match="confirm"):
+        vat_settlement.validate_return(session, ledger.id, Q1, actor=None, today=AFTER_Q1)
     session.rollback()
     assert_unchanged(session, before)
 
-    saved = vat.validate_return(
+    saved = vat_settlement.validate_return(
         session, ledger.id, Q1, actor=None, today=AFTER_Q1, confirm_left_out=True
     )
     session.commit()
@@ -263,9 +264,9 @@ def test_a_matched_payment_counts_and_needs_no_confirmation(session, paid_not_ma
     matching.match_lines(session, ledger.id, lines)
     session.commit()
 
-    draft = vat.compute_return(session, ledger.id, Q1, Q1_END)
+    draft = vat_return.compute_return(session, ledger.id, Q1, Q1_END)
     assert (draft.unpaid, draft.unmatched, draft.line_130) == ([], [], Decimal("200.00"))
-    vat.validate_return(session, ledger.id, Q1, actor=None, today=AFTER_Q1)
+    vat_settlement.validate_return(session, ledger.id, Q1, actor=None, today=AFTER_Q1)
     session.commit()
     assert balance(session, ledger, "4455") == 0
 
@@ -296,8 +297,8 @@ def test_the_page_lists_the_lines_left_out_and_asks_for_the_confirmation(
 
 
 def test_settings_change_until_a_return_of_the_year_is_validated(session, ledger, post):
-    vat.update_settings(session, ledger.id, vat_period="monthly", vat_regime="debit")
-    vat.update_settings(session, ledger.id, vat_period="quarterly")
+    vat_settings.update_settings(session, ledger.id, vat_period="monthly", vat_regime="debit")
+    vat_settings.update_settings(session, ledger.id, vat_period="quarterly")
     post(
         ledger,
         date(2026, 2, 1),
@@ -305,19 +306,19 @@ def test_settings_change_until_a_return_of_the_year_is_validated(session, ledger
         ("7124", "", "100.00", ""),
         ("4455", "", "20.00", ""),
     )
-    vat.validate_return(session, ledger.id, Q1, actor=None, today=AFTER_Q1)
+    vat_settlement.validate_return(session, ledger.id, Q1, actor=None, today=AFTER_Q1)
     session.commit()
 
     before = snapshot(session)
-    with pytest.raises(vat.VatReturnRefused, match="2026"):
-        vat.update_settings(session, ledger.id, vat_regime="collection")
+    with pytest.raises(vat_settings.VatReturnRefused, match="2026"):
+        vat_settings.update_settings(session, ledger.id, vat_regime="collection")
     session.rollback()
     assert_unchanged(session, before)
 
 
 def test_bad_vat_accounts_are_refused_field_by_field(session, ledger):
-    with pytest.raises(vat.ValidationError) as refused:
-        vat.update_settings(
+    with pytest.raises(ValidationError) as refused:
+        vat_settings.update_settings(
             session,
             ledger.id,
             accounts={
@@ -328,8 +329,8 @@ def test_bad_vat_accounts_are_refused_field_by_field(session, ledger):
         )
     errors = {name: str(messages[0]) for name, messages in refused.value.field_errors.items()}
     assert set(errors) == {"vat_collected_account"}
-    with pytest.raises(vat.ValidationError) as refused:
-        vat.update_settings(
+    with pytest.raises(ValidationError) as refused:
+        vat_settings.update_settings(
             session, ledger.id, accounts={"vat_credit_account": "3499", "vat_due_account": "4455"}
         )
     errors = {name: str(messages[0]) for name, messages in refused.value.field_errors.items()}
@@ -375,7 +376,9 @@ def test_settings_command_refuses_a_change_after_a_validated_return(
     runner, session, paid_not_matched
 ):
     ledger = paid_not_matched[0]
-    vat.validate_return(session, ledger.id, Q1, actor=None, today=AFTER_Q1, confirm_left_out=True)
+    vat_settlement.validate_return(
+        session, ledger.id, Q1, actor=None, today=AFTER_Q1, confirm_left_out=True
+    )
     session.commit()
     before = snapshot(session)
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from accounting import services, vat_rates
 from accounting.models import Entry, Ledger
 from accounting.services import LineInput
-from financial_close import vat
+from financial_close import vat_settlement
 from financial_close.models import VatReturn
 from tests.billing.test_documents import compact, pdf_text
 
@@ -134,7 +134,7 @@ def test_entries_to_check_are_listed_and_block_the_validation(client, login_as, 
 def test_the_next_return_lists_what_it_caught_up_from_a_validated_period(
     client, login_as, session, books
 ):
-    q1 = vat.validate_return(session, books.id, date(2026, 1, 1), actor=None)
+    q1 = vat_settlement.validate_return(session, books.id, date(2026, 1, 1), actor=None)
     session.commit()
     late = services.record_entry(
         session,

@@ -1,5 +1,6 @@
-"""VAT returns (SIMPL-TVA): the VAT collected and deductible of a ledger's month or quarter by
-rate, from the posted lines, and the entry that settles the VAT accounts once validated.
+"""Computing a VAT return (SIMPL-TVA): the VAT collected and deductible of a ledger's month or
+quarter by rate, from the posted lines, and the return as the form numbers its lines (its
+validation and settlement: vat_settlement).
 
 Regime of collection (the default): the VAT of an invoice or a purchase with a customer or
 supplier line is due, or deductible, as that line is settled by payments (the lettrage
@@ -15,14 +16,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
-from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     BigInteger,
     Row,
     and_,
     false,
-    func,
     literal_column,
     or_,
     select,
@@ -32,232 +31,21 @@ from sqlalchemy.orm import Session
 
 from accounting.matching import is_partner_account
 from accounting.models import (
-    VAT_PERIODS,
-    VAT_REGIMES,
     Account,
     Entry,
-    FiscalYear,
     Journal,
     Ledger,
     Line,
     Match,
     VatRate,
 )
-from accounting.services import LineInput, lock_ledger, record_entry
-from financial_close.models import VatReturn, VatReturnLine
-from gie.errors import DomainError, NotFound, ValidationError
+from financial_close.models import VatReturn
+from financial_close.vat_settings import VatAccounts
+from gie.errors import NotFound
 from gie.money import CENT, ZERO, D
-
-#: the ledger columns naming its VAT accounts, in the order the settings show them
-VAT_ACCOUNT_SETTINGS = (
-    "vat_collected_account",
-    "vat_deductible_account",
-    "vat_fixed_assets_account",
-    "vat_credit_account",
-    "vat_due_account",
-)
-
-
-@dataclass(frozen=True)
-class VatAccounts:
-    """Which accounts of a ledger mean what for its returns (a ledger setting): the three
-    read by a return, each with its sub-accounts, and the two its settlement books."""
-
-    collected: str
-    deductible: str
-    fixed_assets: str
-    credit: str
-    due: str
-
-    @classmethod
-    def of(cls, ledger: Ledger) -> "VatAccounts":
-        return cls(*(getattr(ledger, name) for name in VAT_ACCOUNT_SETTINGS))
-
-    def kind(self, code: str) -> str | None:
-        """collected, deductible_fixed_assets or deductible_expenses; None for other accounts.
-        The fixed assets' account is looked at first: by default it is a sub-account of the
-        deductible one (34551 under 3455)."""
-        if code.startswith(self.collected):
-            return "collected"
-        if code.startswith(self.fixed_assets):
-            return "deductible_fixed_assets"
-        if code.startswith(self.deductible):
-            return "deductible_expenses"
-        return None
-
-
-def _read_by_returns(code_column):
-    """SQL: the account (of a query joined to its ledger) is one a return reads."""
-    return or_(
-        code_column.startswith(Ledger.vat_collected_account),
-        code_column.startswith(Ledger.vat_deductible_account),
-        code_column.startswith(Ledger.vat_fixed_assets_account),
-    )
-
-
-def vat_periods(ledger: Ledger, year: int) -> list[tuple[date, date]]:
-    """The months or quarters of a calendar year, per the ledger's VAT period."""
-    step = relativedelta(months=1 if ledger.vat_period == "monthly" else 3)
-    periods = []
-    start = date(year, 1, 1)
-    while start.year == year:
-        following = start + step
-        periods.append((start, following - relativedelta(days=1)))
-        start = following
-    return periods
-
-
-def filing_deadline(period_end: date) -> date:
-    """The last day of the month following the period."""
-    return period_end + relativedelta(day=1, months=2, days=-1)
-
-
-def books_start(session: Session, ledger_id: int) -> date | None:
-    return session.scalar(
-        select(func.min(FiscalYear.start_on)).where(FiscalYear.ledger_id == ledger_id)
-    )
-
-
-def first_vat_dates(session: Session, ledger_ids=None) -> dict[int, date]:
-    """The date of each ledger's first posted line on a VAT account. One MIN per VAT account,
-    each read from the top of the (account, posted, date) index, so this stays cheap on
-    large books and for every ledger at once."""
-    first_line = (
-        select(func.min(Line.date))
-        .where(Line.account_id == Account.id, Line.posted.is_(True))
-        .scalar_subquery()
-    )
-    statement = (
-        select(Account.ledger_id, first_line)
-        .join(Ledger, Ledger.id == Account.ledger_id)
-        .where(_read_by_returns(Account.code))
-    )
-    if ledger_ids is not None:
-        statement = statement.where(Account.ledger_id.in_(list(ledger_ids)))
-    firsts: dict[int, date] = {}
-    for ledger_id, first in session.execute(statement):
-        if first is not None and (ledger_id not in firsts or first < firsts[ledger_id]):
-            firsts[ledger_id] = first
-    return firsts
-
-
-def period_containing(ledger: Ledger, day: date) -> tuple[date, date]:
-    return next((start, end) for start, end in vat_periods(ledger, day.year) if day <= end)
-
-
-def returns_start(session: Session, ledger: Ledger) -> date | None:
-    """Where the ledger's returns begin: the period of its first VAT line (a ledger with
-    nothing to declare, such as an exempt cooperative's, owes no return yet)."""
-    first = first_vat_dates(session, [ledger.id]).get(ledger.id)
-    return period_containing(ledger, first)[0] if first else None
-
-
-def validated_returns(session: Session, ledger_id: int) -> list[VatReturn]:
-    return list(
-        session.scalars(
-            select(VatReturn)
-            .where(VatReturn.ledger_id == ledger_id)
-            .order_by(VatReturn.period_start)
-        )
-    )
-
-
-def covering_return(returns: list[VatReturn], start: date, end: date) -> VatReturn | None:
-    """The validated return that covers (part of) a period; periods may have been quarters
-    before the ledger went monthly, so returns are looked up by overlap."""
-    return next(
-        (item for item in returns if item.period_start <= end and start <= item.period_end),
-        None,
-    )
-
-
-def ended_periods(session: Session, ledger: Ledger, today: date) -> list[tuple[date, date]]:
-    """Every period from the ledger's first VAT line on that has ended by `today`."""
-    first_day = returns_start(session, ledger)
-    if first_day is None:
-        return []
-    periods = []
-    for year in range(first_day.year, today.year + 1):
-        periods += [
-            (start, end) for start, end in vat_periods(ledger, year) if first_day <= end < today
-        ]
-    return periods
-
-
-def next_return_due(
-    session: Session, ledger: Ledger, today: date
-) -> tuple[date, date, date] | None:
-    """The oldest ended period without a validated return, as (start, end, filing deadline);
-    None when every ended period has its return."""
-    returns = validated_returns(session, ledger.id)
-    for start, end in ended_periods(session, ledger, today):
-        if covering_return(returns, start, end) is None:
-            return start, end, filing_deadline(end)
-    return None
-
-
-def periods_without_return(session: Session, ledger: Ledger, year: int) -> list[tuple[date, date]]:
-    """Ended periods of `year` with posted lines on VAT accounts and no validated return."""
-    returns = validated_returns(session, ledger.id)
-    today = date.today()
-    missing = []
-    for start, end in vat_periods(ledger, year):
-        if end >= today or covering_return(returns, start, end):
-            continue
-        has_vat_lines = session.scalar(
-            select(func.count(Line.id))
-            .join(Account, Account.id == Line.account_id)
-            .join(Ledger, Ledger.id == Account.ledger_id)
-            .where(
-                Line.ledger_id == ledger.id,
-                Line.posted.is_(True),
-                Line.date >= start,
-                Line.date <= end,
-                _read_by_returns(Account.code),
-            )
-        )
-        if has_vat_lines:
-            missing.append((start, end))
-    return missing
-
-
-@dataclass(frozen=True)
-class PeriodStatus:
-    start: date
-    end: date
-    deadline: date
-    #: validated, to_do (ended, no return yet), not_ended, or before_books
-    status: str
-    vat_return: VatReturn | None = None
-
-
-def period_statuses(session: Session, ledger: Ledger, year: int, today: date) -> list[PeriodStatus]:
-    """The periods of a year with their return, if validated, or what is left to do."""
-    returns = validated_returns(session, ledger.id)
-    start_of_books = returns_start(session, ledger) or books_start(session, ledger.id)
-    statuses = []
-    for start, end in vat_periods(ledger, year):
-        vat_return = covering_return(returns, start, end)
-        if vat_return is not None:
-            status = "validated"
-        elif start_of_books is None or end < start_of_books:
-            status = "before_books"
-        elif end >= today:
-            status = "not_ended"
-        else:
-            status = "to_do"
-        statuses.append(PeriodStatus(start, end, filing_deadline(end), status, vat_return))
-    return statuses
-
-
-# --- the computation -----------------------------------------------------------------------
 
 KINDS = ("collected", "exempt", "deductible_fixed_assets", "deductible_expenses")
 RATE_PLACES = Decimal("0.01")
-
-
-class VatReturnRefused(DomainError):
-    """A return that cannot be validated (or settings refused); nothing was saved."""
 
 
 @dataclass(frozen=True)
@@ -1055,219 +843,6 @@ def _to_check(entries, dated, fractions) -> list[EntryToCheck]:
     ]
 
 
-# --- validation and settings ---------------------------------------------------------------
-
-
-def period_of(ledger: Ledger, period_start: date) -> tuple[date, date]:
-    """The period that starts on `period_start`, per the ledger's setting. Raises NotFound."""
-    for start, end in vat_periods(ledger, period_start.year):
-        if start == period_start:
-            return start, end
-    raise NotFound(_l("This page does not exist."))
-
-
-def _settlement_lines(draft: VatReturnDraft, accounts: VatAccounts) -> list[LineInput]:
-    """Each account read cleared by what the return read from it (the collected ones
-    debited, the deductible ones credited), the credit used taken from the credit account,
-    and the balance to the VAT due account or carried on the credit account; positive
-    amounts are debits."""
-    label = str(_l("VAT return"))
-    amounts = [
-        (read.code, read.amount if read.kind == "collected" else -read.amount)
-        for read in draft.accounts_read
-    ] + [
-        (accounts.credit, -draft.previous_credit),
-        (accounts.due, -draft.line_200),
-        (accounts.credit, draft.line_201),
-    ]
-    return [
-        LineInput(code, debit=max(amount, ZERO), credit=max(-amount, ZERO), label=label)
-        for code, amount in amounts
-        if amount
-    ]
-
-
-def validate_return(
-    session: Session,
-    ledger_id: int,
-    period_start: date,
-    *,
-    actor,
-    today: date | None = None,
-    confirm_left_out: bool = False,
-) -> VatReturn:
-    """Save the period's return as computed now and post the entry that settles the VAT
-    accounts (journal OD, dated the period's last day), all or nothing. In the regime of
-    collection, invoices unpaid or payments unmatched in the period are left out of the
-    return: `confirm_left_out` says the accountant knows it.
-
-    Raises VatReturnRefused (already validated, not ended, the previous period not validated,
-    entries to check, lines left out not confirmed), PostingRefused (the books refuse the
-    date), ValidationError (a settlement account missing from the chart), NotFound.
-    """
-    today = today or date.today()
-    with session.begin_nested():
-        ledger = lock_ledger(session, ledger_id)
-        start, end = period_of(ledger, period_start)
-        returns = validated_returns(session, ledger.id)
-        if covering_return(returns, start, end):
-            raise VatReturnRefused(_l("The return of this period is validated already."))
-        if end >= today:
-            raise VatReturnRefused(_l("The period has not ended yet."))
-        first_day = returns_start(session, ledger) or books_start(session, ledger.id)
-        if first_day is None or end < first_day:
-            raise VatReturnRefused(_l("The books start after this period."))
-        day_before = start - relativedelta(days=1)
-        if day_before >= first_day and covering_return(returns, day_before, day_before) is None:
-            raise VatReturnRefused(
-                _l("Validate the returns in order: the previous period is not validated yet.")
-            )
-        draft = compute_return(session, ledger.id, start, end)
-        if draft.to_check:
-            raise VatReturnRefused(
-                _l("Some entries have a VAT rate to check: correct them before validating.")
-            )
-        if draft.left_out and not confirm_left_out:
-            raise VatReturnRefused(
-                _l(
-                    "Invoices unpaid or payments unmatched in this period are left out of the "
-                    "return: match them, or confirm that the return leaves them out."
-                )
-            )
-        vat_return = VatReturn(
-            ledger_id=ledger.id,
-            period_start=start,
-            period_end=end,
-            regime=draft.regime,
-            collected=draft.line_130,
-            deductible_fixed_assets=draft.deductible_fixed_assets,
-            deductible_expenses=draft.deductible_expenses,
-            previous_credit=draft.previous_credit,
-            due=draft.line_200,
-            credit=draft.line_201,
-            validated_by_id=getattr(actor, "id", None),
-            lines=[
-                VatReturnLine(kind=kind, rate=amounts.rate, base=amounts.base, tax=amounts.tax)
-                for kind in KINDS
-                for amounts in draft.by_rate[kind]
-            ],
-        )
-        lines = _settlement_lines(draft, VatAccounts.of(ledger))
-        if lines:
-            vat_return.entry_id = record_entry(
-                session,
-                ledger.id,
-                journal_code="OD",
-                entry_date=end,
-                label=str(
-                    _l(
-                        "VAT return %(start)s – %(end)s",
-                        start=start.isoformat(),
-                        end=end.isoformat(),
-                    )
-                ),
-                lines=lines,
-                actor=actor,
-            ).id
-        session.add(vat_return)
-        session.flush()
-    return vat_return
-
-
-def update_settings(
-    session: Session,
-    ledger_id: int,
-    *,
-    vat_period: str | None = None,
-    vat_regime: str | None = None,
-    accounts: dict[str, str] | None = None,
-) -> Ledger:
-    """Set how often the ledger files (monthly or quarterly), its regime and its VAT
-    accounts (`accounts`: setting name of VAT_ACCOUNT_SETTINGS -> account code); what is
-    None stays. Returns keep the settings of their year: once one is validated, changes wait
-    until the year's last return is validated (an option for the next year).
-
-    Raises ValidationError, VatReturnRefused (a return of the year validated), NotFound.
-    """
-    ledger = session.get(Ledger, ledger_id)
-    if ledger is None:
-        raise NotFound(_l("This page does not exist."))
-    wanted = {"vat_period": vat_period, "vat_regime": vat_regime, **(accounts or {})}
-    wanted = {name: value.strip() for name, value in wanted.items() if value is not None}
-    errors = _settings_errors(session, ledger, {**settings_of(ledger), **wanted})
-    if errors:
-        raise ValidationError(_l("Check the VAT settings."), field_errors=errors)
-    changes = {name: value for name, value in wanted.items() if getattr(ledger, name) != value}
-    if not changes:
-        return ledger
-    last = session.scalar(
-        select(VatReturn)
-        .where(VatReturn.ledger_id == ledger.id)
-        .order_by(VatReturn.period_end.desc())
-        .limit(1)
-    )
-    if last is not None and (last.period_end + relativedelta(days=1)).year == last.period_end.year:
-        raise VatReturnRefused(
-            _l(
-                "A return of %(year)s is validated: the VAT settings may change once the "
-                "returns of %(year)s are all validated, for the next year.",
-                year=last.period_end.year,
-            )
-        )
-    for name, value in changes.items():
-        setattr(ledger, name, value)
-    session.flush()
-    return ledger
-
-
-def settings_of(ledger: Ledger) -> dict[str, str]:
-    """The ledger's VAT settings by name: period, regime and VAT accounts."""
-    return {
-        name: getattr(ledger, name) for name in ("vat_period", "vat_regime", *VAT_ACCOUNT_SETTINGS)
-    }
-
-
-def _settings_errors(session: Session, ledger: Ledger, settings: dict[str, str]) -> dict:
-    """Field errors of VAT settings: known choices, account codes of digits, read accounts
-    that do not overlap, and booked accounts in the chart and outside the accounts read."""
-    errors: dict[str, list] = {}
-    if settings["vat_period"] not in VAT_PERIODS:
-        errors["vat_period"] = [_l("Choose monthly or quarterly.")]
-    if settings["vat_regime"] not in VAT_REGIMES:
-        errors["vat_regime"] = [_l("Choose the regime of collection or of debit.")]
-    codes = {name: settings[name] for name in VAT_ACCOUNT_SETTINGS}
-    for name, code in codes.items():
-        if not code.isdigit() or not 2 <= len(code) <= 12:
-            errors[name] = [_l("An account code is 2 to 12 digits, e.g. 34211.")]
-    if set(codes) & set(errors):
-        return errors
-    collected, deductible = codes["vat_collected_account"], codes["vat_deductible_account"]
-    if collected.startswith(deductible) or deductible.startswith(collected):
-        errors["vat_deductible_account"] = [
-            _l("The VAT collected and the VAT deductible need accounts of their own.")
-        ]
-    read = VatAccounts(*codes.values())
-    existing = set(
-        session.scalars(
-            select(Account.code).where(
-                Account.ledger_id == ledger.id,
-                Account.code.in_([codes["vat_credit_account"], codes["vat_due_account"]]),
-            )
-        )
-    )
-    for name in ("vat_credit_account", "vat_due_account"):
-        if codes[name] not in existing:
-            errors[name] = [_l("Account %(code)s does not exist in these books.", code=codes[name])]
-        elif read.kind(codes[name]) is not None:
-            errors[name] = [
-                _l(
-                    "Account %(code)s is one the returns read: choose an account of its own.",
-                    code=codes[name],
-                )
-            ]
-    return errors
-
-
 def get_return(session: Session, ledger_id: int, period_start: date) -> VatReturn | None:
     return session.scalar(
         select(VatReturn).where(
@@ -1334,28 +909,3 @@ def form_lines(draft: VatReturnDraft) -> list[FormLine]:
         FormLine("200", _l("VAT payable"), tax=draft.line_200),
         FormLine("201", _l("Credit to carry forward"), tax=draft.line_201),
     ]
-
-
-def period_from_text(ledger: Ledger, text: str) -> tuple[date, date]:
-    """The period named YYYY-MM (a monthly ledger) or YYYY-Qn (a quarterly one).
-
-    Raises ValidationError."""
-    text = text.strip().upper()
-    year, _, rest = text.partition("-")
-    start = None
-    if year.isdigit() and len(year) == 4 and 1990 <= int(year) <= 2100:
-        if ledger.vat_period == "quarterly" and rest in ("Q1", "Q2", "Q3", "Q4"):
-            start = date(int(year), 3 * int(rest[1]) - 2, 1)
-        elif ledger.vat_period == "monthly" and rest.isdigit() and 1 <= int(rest) <= 12:
-            start = date(int(year), int(rest), 1)
-    if start is None:
-        example = "2026-Q1" if ledger.vat_period == "quarterly" else "2026-01"
-        raise ValidationError(
-            _l(
-                "The books of %(code)s file %(frequency)s returns: give the period as %(example)s.",
-                code=ledger.code,
-                frequency=_l("quarterly") if ledger.vat_period == "quarterly" else _l("monthly"),
-                example=example,
-            )
-        )
-    return period_of(ledger, start)
