@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app gie
-PACKAGES := gie accounting billing commercial training bookkeeping programme
+PACKAGES := gie accounting billing commercial training financial_close programme
 
 .PHONY: run install translations extract-messages migrate demo test test-fast test-bench lint bench clean
 

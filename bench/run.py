@@ -32,7 +32,8 @@ from accounting.models import Account
 from accounting.reports import books, partners, statements
 from bench import databases
 from bench.generate import SEED, Activity, Dataset, LedgerInfo, open_books, write_csv
-from bookkeeping import cockpit, vat
+from financial_close import cockpit
+from financial_close.vat_return import compute_return
 from gie.db import make_engine
 
 #: seconds
@@ -99,7 +100,7 @@ def _report_calls(session: Session, ledger: LedgerInfo, year: int) -> dict[str, 
         return aged
 
     def vat_return(session):
-        draft = vat.compute_return(session, ledger.id, date(year, 10, 1), last)
+        draft = compute_return(session, ledger.id, date(year, 10, 1), last)
         assert draft.line_130, "no VAT collected in the quarter"
         return draft
 

@@ -9,10 +9,11 @@ from accounting import demo as accounting_demo
 from accounting.cli import accounting_cli
 from billing import demo as billing_demo
 from billing.cli import billing_cli
-from bookkeeping import batch_cli, document_views, documents
-from bookkeeping import cli as bookkeeping_cli
-from bookkeeping import demo as bookkeeping_demo
 from commercial import demo as commercial_demo
+from financial_close import cli as financial_close_cli
+from financial_close import demo as financial_close_demo
+from financial_close import documents
+from financial_close import views as financial_close_views
 from gie import cli, config, db, i18n, web
 from gie.audit.services import current_actor_id
 from gie.errors import DomainError
@@ -46,18 +47,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_request_cycle(app)
     _init_errors(app)
     cli.init_app(app)
-    accounting_cli.add_command(batch_cli.post_drafts)
-    accounting_cli.add_command(batch_cli.lock)
-    accounting_cli.add_command(bookkeeping_cli.close_command)
-    accounting_cli.add_command(bookkeeping_cli.settings_command)
-    accounting_cli.add_command(bookkeeping_cli.vat_return_command)
+    for command in financial_close_cli.COMMANDS:
+        accounting_cli.add_command(command)
     app.cli.add_command(accounting_cli)
     app.cli.add_command(billing_cli)
     app.cli.add_command(programme_cli)
     app.extensions["gie_demo_loaders"] = [
         accounting_demo.load,
         billing_demo.load,
-        bookkeeping_demo.load,
+        financial_close_demo.load,
         commercial_demo.load,
         training_demo.load,
         programme_demo.load,
@@ -65,12 +63,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Panels shown on a cooperative's page by packages the kernel does not import.
     app.extensions["gie_cooperative_panels"] = [programme_views.cooperative_panel]
     # Supporting documents on the pages of entries, bank lines and invoices, which accounting
-    # and billing render without importing bookkeeping: each panel takes the record and
+    # and billing render without importing financial_close: each panel takes the record and
     # returns markup; marks and conditions let the entry list flag and filter entries.
     app.extensions["gie_record_panels"] = {
-        "entry": [document_views.entry_panel],
-        "bank_line": [document_views.bank_line_panel],
-        "invoice": [document_views.invoice_panel],
+        "entry": [financial_close_views.entry_panel],
+        "bank_line": [financial_close_views.bank_line_panel],
+        "invoice": [financial_close_views.invoice_panel],
     }
     app.extensions["gie_entry_marks"] = [documents.entry_ids_with_documents]
     app.extensions["gie_entry_conditions"] = {"missing_document": documents.lacks_document}
@@ -96,7 +94,6 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from accounting.views import bp as accounting_bp
     from billing.views import bp as billing_bp
-    from bookkeeping.views import bp as bookkeeping_bp
     from commercial.views import bp as commercial_bp
     from gie import dashboard
     from gie.audit.views import bp as audit_bp
@@ -110,7 +107,7 @@ def _register_blueprints(app: Flask) -> None:
         cooperatives_bp,
         audit_bp,
         accounting_bp,
-        bookkeeping_bp,
+        financial_close_views.bp,
         billing_bp,
         commercial_bp,
         training_bp,

@@ -14,11 +14,11 @@ from accounting import services as accounting_services
 from accounting.reports import home as accounting_home
 from billing import reports as billing_reports
 from billing.forms import DOCUMENT_LABELS, STATE_LABELS
-from bookkeeping.cockpit import cockpit
-from bookkeeping.cockpit import totals as cockpit_totals
 from commercial import reports as commercial_reports
 from commercial import services as commercial_services
 from commercial.forms import ACTIVITY_KIND_LABELS
+from financial_close.cockpit import cockpit
+from financial_close.cockpit import totals as cockpit_totals
 from gie import db, i18n
 from gie.charts import Bar, bar_chart, column_chart
 from gie.cooperatives import reports as cooperative_reports

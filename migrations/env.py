@@ -4,8 +4,8 @@ from alembic import context
 
 import accounting.models  # noqa: F401  (each import registers its tables)
 import billing.models  # noqa: F401
-import bookkeeping.models  # noqa: F401
 import commercial.models  # noqa: F401
+import financial_close.models  # noqa: F401
 import gie.audit.models  # noqa: F401
 import gie.cooperatives.models  # noqa: F401
 import gie.users.models  # noqa: F401

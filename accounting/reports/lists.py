@@ -37,7 +37,7 @@ def search_entries(
     """Entries of a ledger, newest first, filtered by text (label, reference, number, the
     `entry` value of the imported file),
     account, amount (any line's debit or credit), dates, journal and state, and by
-    `conditions` on Entry that packages above accounting supply (bookkeeping's "no supporting
+    `conditions` on Entry that packages above accounting supply (financial_close's "no supporting
     document"), so that such filters run in the query and the pages stay right."""
     stmt = select(Entry).where(Entry.ledger_id == ledger_id, *conditions)
     if filters.text:

@@ -45,7 +45,7 @@ def _entry_filters() -> lists.EntryFilters:
 def entries(ledger_id: int):
     ledger = services.get_ledger(db.session, ledger_id, actor=current_user)
     filters = _entry_filters()
-    # Supporting documents live in bookkeeping, which accounting may not import: the
+    # Supporting documents live in financial_close, which accounting may not import: the
     # composition root hands in a SQL condition for "without document" (so the filter runs
     # in the query and the pages stay right) and marks telling which entries have one.
     missing = current_app.extensions.get("gie_entry_conditions", {}).get("missing_document")

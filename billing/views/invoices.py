@@ -60,7 +60,7 @@ def invoices():
 def invoice(invoice_id: int):
     invoice = billing_invoices.get_invoice(db.session, invoice_id, actor=current_user)
     today = date.today()
-    # Sections other packages add (bookkeeping's supporting documents) without billing
+    # Sections other packages add (the close's supporting documents) without billing
     # importing them: the composition root registers them.
     panels = current_app.extensions.get("gie_record_panels", {}).get("invoice", [])
     return render_template(

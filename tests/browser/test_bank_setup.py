@@ -9,7 +9,7 @@ def test_accountant_adds_a_bank_format_and_a_rule(visitor):
     page = visitor.page
     bank = f"Banque Populaire {visitor.language.upper()}"
 
-    visitor.go("/books/bank/formats")
+    visitor.go("/accounting/bank/formats")
     page.click("a[href$='/bank/formats/new']")
     page.fill("#name", bank)
     page.fill("#date_column", "Date")
@@ -20,7 +20,7 @@ def test_accountant_adds_a_bank_format_and_a_rule(visitor):
     visitor.shot("bank-format-form")
     page.click("form.grid-form button[type=submit]")
     expect(page.locator(".flash-success")).to_be_visible()
-    visitor.go("/books/bank/formats")
+    visitor.go("/accounting/bank/formats")
     expect(page.locator("table.dense tbody tr", has_text=bank)).to_contain_text(
         "Date · Libellé · Débit · Crédit · Solde"
     )

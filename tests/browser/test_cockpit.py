@@ -26,7 +26,7 @@ def test_accountant_follows_the_cockpit_to_post_all_drafts(visitor):
     label = f"Brouillon du cockpit {visitor.language}"
     _save_a_draft(visitor, label)
 
-    page.click("nav.mainnav a[href='/books/cockpit']")
+    page.click("nav.mainnav a[href='/accounting/cockpit']")
     row = page.locator("table.cockpit tbody tr", has=page.locator("a:text-is('COOP-003')"))
     expect(row.locator("a[data-drafts]")).to_have_text("1")
     expect(page.locator("table.cockpit tfoot tr.total")).to_be_visible()

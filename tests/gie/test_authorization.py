@@ -20,16 +20,16 @@ from billing.services import customers as billing_customers
 from billing.services import invoices as billing_invoices
 from billing.services import payments as billing_payments
 from billing.services import subscriptions as billing_subscriptions
-from bookkeeping import bank as bank_services
-from bookkeeping import documents
 from commercial import services as commercial
 from commercial.models import Activity, Buyer, Lead
+from financial_close import bank as bank_services
+from financial_close import documents
 from gie import config as gie_config
 from gie.cooperatives.models import Cooperative
 from gie.security import PERMISSIONS, PUBLIC, ROLES
 from programme import services as programme
 from programme.models import Project
-from tests.bookkeeping.helpers import imported_one_line
+from tests.financial_close.helpers import imported_one_line
 from training.models import Attendance, Booking, Course, TrainingSession
 
 
@@ -322,7 +322,7 @@ started = 2025-01-01
 """
     programme.load_actors(session, text)
     project = session.scalar(select(Project).where(Project.key == "auth-project"))
-    # `path`: a page of the programme under its former /press/ address
+    # `path`: a page under a former address, /press/ (the programme) or /books/ (the close)
     return {"actor_id": project.funder_id, "project_id": project.id, "path": "observatory"}
 
 

@@ -356,7 +356,7 @@ def test_accountant_sees_drafts_per_ledger_locking_and_overdue_invoices(
     assert drafts.groups() == (f"/accounting/ledgers/{ledger_id}/entries?state=draft", "2")
     assert f'/accounting/ledgers/{ledger_id}#lock_date" data-lock=' in ledgers
     assert f'data-lock="{gie_code}"' not in ledgers  # locked up to last month's end
-    assert f"/books/ledgers/{ledger_id}/closing" in ledgers  # last year is not closed
+    assert f"/accounting/ledgers/{ledger_id}/closing" in ledgers  # last year is not closed
     assert customer.code in page and short(late_due) in page and mad("960.00") in page
     assert "/billing/overdue/" in page
 
