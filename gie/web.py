@@ -92,6 +92,12 @@ def csv_response(text: str, filename: str) -> Response:
     )
 
 
+def moved_permanently(new_address: str):
+    """A bookmark of a former address: the same page at `new_address`, query string kept."""
+    query = request.query_string.decode()
+    return redirect(f"{new_address}?{query}" if query else new_address, 301)
+
+
 def safe_next(target: str | None, fallback: str | None) -> str | None:
     """Follow `next` only to a path of this site, never to another host."""
     if not target:

@@ -2,17 +2,16 @@
 under /accounting/: a bookmark of a former address moves permanently to the same page under
 /accounting/, query string included."""
 
-from flask import redirect, request, url_for
+from flask import url_for
 
 from financial_close.blueprint import bp
 from gie.security import requires
+from gie.web import moved_permanently
 
 
 @requires("accounting.view")
 def former_address(path: str):
-    target = url_for("accounting.index") + path
-    query = request.query_string.decode()
-    return redirect(f"{target}?{query}" if query else target, 301)
+    return moved_permanently(url_for("accounting.index") + path)
 
 
 @bp.record_once

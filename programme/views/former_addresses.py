@@ -1,17 +1,16 @@
 """The programme's pages were under /press/ before they took the programme's name: a
 bookmark of a former address moves permanently to the same page under /programme/."""
 
-from flask import redirect, request, url_for
+from flask import url_for
 
 from gie.security import requires
+from gie.web import moved_permanently
 from programme.blueprint import bp
 
 
 @requires("programme.view")
 def former_address(path: str = ""):
-    target = url_for("programme.directory") + path
-    query = request.query_string.decode()
-    return redirect(f"{target}?{query}" if query else target, 301)
+    return moved_permanently(url_for("programme.directory") + path)
 
 
 @bp.record_once
