@@ -14,6 +14,7 @@ from gie.cooperatives.models import Cooperative
 from tests.accounting.conftest import make_ledger  # noqa: F401  (fixture)
 from tests.financial_close.helpers import cih_account, customer_payment
 from tests.financial_close.test_bank_import import ATTIJARI, CIH, DATA
+from tests.snapshot import assert_unchanged, snapshot
 
 
 @pytest.fixture
@@ -96,11 +97,12 @@ def test_a_file_whose_balances_do_not_follow_is_refused_with_its_line(
 ):
     login_as("accountant", locale="en")
     content = (DATA / "cih_march.csv").read_bytes().replace(b"15\xa0200,00", b"15\xa0210,00")
+    before = snapshot(session)
     response = _upload(client, setup["account_id"], content)
     assert response.status_code == 422
     assert "The balances of the file do not add up." in response.text
     assert '<td class="num">5</td>' in response.text
-    assert session.scalar(select(func.count()).select_from(BankLine)) == 0
+    assert_unchanged(session, before)
 
 
 def test_a_file_without_balances_asks_for_them(client, session, login_as, setup):
@@ -182,10 +184,14 @@ def test_a_refused_posting_shows_the_reason(client, session, login_as, setup):
     accounting.set_lock_date(session, setup["ledger_id"], date(2026, 12, 31))
     session.commit()
     fee_id = bank.statement_lines(session, statement.id)[4].id
-    response = client.post(f"/accounting/bank/lines/{fee_id}/entry", data={"account_code": "6147"})
+    before = snapshot(session)
+    response = client.post(
+        f"/accounting/bank/lines/{fee_id}/entry",
+        data={"account_code": "6147", "remember": "y", "pattern": "FRAIS"},
+    )
     assert response.status_code == 422
     assert "The books are locked up to 2026-12-31." in response.text
-    assert not session.get(BankLine, fee_id).reconciled
+    assert_unchanged(session, before)  # no entry, no reconciliation, no rule remembered
 
 
 def test_reconciliation_page_explains_the_difference(client, session, login_as, setup):

@@ -15,6 +15,7 @@ from accounting.services import LineInput
 from financial_close import checklist
 from financial_close.models import BankLine, BankStatement, Document, VatReturn
 from tests.financial_close.helpers import bank_statement
+from tests.snapshot import assert_unchanged, snapshot
 
 
 @pytest.fixture
@@ -190,9 +191,11 @@ def test_closing_from_the_page_refuses_then_closes_with_force(session, client, b
     login_as("accountant", locale="en")
     url = f"/accounting/ledgers/{books['ledger'].id}/closing/close"
     year_id = _year_id(session, books)
+    before = snapshot(session)
     refused = client.post(url, data={"fiscal_year_id": year_id}, follow_redirects=True)
     text = refused.get_data(as_text=True)
     assert "Fiscal year 2026 cannot be closed." in text and "Drafts not posted: 1." in text
+    assert_unchanged(session, before)
 
     _settle_drafts_and_vat(session, books)
     closed = client.post(url, data={"fiscal_year_id": year_id, "force": "y"}, follow_redirects=True)
