@@ -73,7 +73,7 @@ def export_csv(session: Session, ledger_id: int, dialect: CsvDialect = INTERNATI
             }
             yield [values[column] for column in COLUMNS]
 
-    return write_csv(COLUMNS, rows(), dialect, guard_formulas=False)
+    return write_csv(COLUMNS, rows(), dialect)
 
 
 # --- hledger -----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from dateutil import parser as date_parser
 from flask_babel import lazy_gettext as _l
 
 from gie.errors import ImportFailed
+from gie.tabular import unguard_formula
 
 #: the encodings an import page or command offers; "auto" tells them apart by itself
 ENCODINGS = ("auto", "utf-8", "cp1252")
@@ -50,6 +51,7 @@ def read_rows(
     """Decode a CSV upload (see `decode`; `,` or `;` separated; LF or CRLF line ends).
 
     Returns the lower-cased header and (line number, row) pairs, the header being line 1.
+    Cells lose the `'` our exports put before text a spreadsheet would run as a formula.
     Raises ImportFailed when the file cannot be read at all.
     """
     text = decode(data, encoding)
@@ -63,7 +65,8 @@ def read_rows(
     for values in reader:
         if not any(v.strip() for v in values):
             continue
-        rows.append((reader.line_num, dict(zip(header, (v.strip() for v in values), strict=False))))
+        cells = (unguard_formula(v.strip()) for v in values)
+        rows.append((reader.line_num, dict(zip(header, cells, strict=False))))
     return header, rows
 
 

@@ -5,12 +5,15 @@ views choose the format.
 CSV: header then rows then totals (no title line), ISO dates, UTF-8, in one of two dialects
 (`write_csv` is the one place that writes them): French, `;` separated with a decimal comma
 and a BOM, which a French-locale spreadsheet opens in columns; or international, `,` and `.`.
-Our importers read both. XLSX is for people: title, header in bold, amounts as numbers
+Our importers read both. A text cell a spreadsheet would run as a formula is written behind a
+`'` (`guard_formula`); the importers take it off again (`unguard_formula`), so an export
+imports back unchanged. XLSX is for people: title, header in bold, amounts as numbers
 formatted `#,##0.00`, dates as dates, sized columns, the header frozen.
 """
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -28,6 +31,10 @@ INTEGER_FORMAT = "#,##0"
 DATE_FORMAT = "yyyy-mm-dd"
 #: characters that make a spreadsheet read a text cell as a formula (CSV/formula injection)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: the mark that tells a spreadsheet "this is text", put before such a cell
+FORMULA_GUARD = "'"
+#: a negative amount as text (`-12.50`, `-12,50`): a spreadsheet reads it as the number it is
+_NEGATIVE_NUMBER = re.compile(r"-\d+(?:[.,]\d+)?")
 MAX_WIDTH = 60
 
 
@@ -71,12 +78,28 @@ class Table:
         return False
 
 
-def _safe_text(text: str) -> str:
-    """A text cell a spreadsheet will not run as a formula."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+def _guarded(text: str) -> bool:
+    # Quotes already in front are looked through, so that `unguard_formula` gives back a
+    # text that itself began with a quote.
+    return text.lstrip(FORMULA_GUARD).startswith(FORMULA_STARTS) and not (
+        _NEGATIVE_NUMBER.fullmatch(text)
+    )
 
 
-def _csv_value(value: Cell, dialect: CsvDialect, guard_formulas: bool = True) -> str:
+def guard_formula(text: str) -> str:
+    """A text cell a spreadsheet will not run as a formula (`=HYPERLINK(...)`, `+cmd|...`,
+    `@SUM(...)`): the same text behind a `'`. Negative numbers stay numbers."""
+    return FORMULA_GUARD + text if _guarded(text) else text
+
+
+def unguard_formula(text: str) -> str:
+    """The text `guard_formula` was given: what importers read from a cell."""
+    if text.startswith(FORMULA_GUARD) and _guarded(text[1:]):
+        return text[1:]
+    return text
+
+
+def _csv_value(value: Cell, dialect: CsvDialect) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
@@ -87,29 +110,25 @@ def _csv_value(value: Cell, dialect: CsvDialect, guard_formulas: bool = True) ->
         return value.isoformat()
     if isinstance(value, int):
         return str(value)
-    return _safe_text(str(value)) if guard_formulas else str(value)
+    return guard_formula(str(value))
 
 
 def write_csv(
-    header: Sequence[str],
-    rows: Iterable[Sequence[Cell]],
-    dialect: CsvDialect = INTERNATIONAL,
-    *,
-    guard_formulas: bool = True,
+    header: Sequence[str], rows: Iterable[Sequence[Cell]], dialect: CsvDialect = INTERNATIONAL
 ) -> str:
     """CSV text in a dialect: its separator, its decimal mark on Decimal cells, its BOM.
 
     Amounts must be Decimal cells to take the dialect's decimal mark. Text cells that a
-    spreadsheet would run as a formula are quoted with `'`, unless `guard_formulas` is off:
-    files made to be imported back (a phone number +212...) keep their text as it is.
+    spreadsheet would run as a formula are guarded (`guard_formula`), files made to be
+    imported back included: the importers read them through `unguard_formula`.
     """
     out = io.StringIO()
     if dialect.bom:
         out.write("\ufeff")
     writer = csv.writer(out, delimiter=dialect.delimiter, lineterminator="\r\n")
-    writer.writerow(_safe_text(str(name)) for name in header)
+    writer.writerow(guard_formula(str(name)) for name in header)
     for row in rows:
-        writer.writerow(_csv_value(value, dialect, guard_formulas) for value in row)
+        writer.writerow(_csv_value(value, dialect) for value in row)
     return out.getvalue()
 
 

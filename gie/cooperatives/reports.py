@@ -46,7 +46,7 @@ def search(session: Session, filters: Filters, user, *, page: int = 1, size: int
 
 def _csv(cooperatives, dialect: CsvDialect) -> str:
     rows = ([getattr(cooperative, name) for name in FIELDS] for cooperative in cooperatives)
-    return write_csv(FIELDS, rows, dialect, guard_formulas=False)
+    return write_csv(FIELDS, rows, dialect)
 
 
 def export_csv(

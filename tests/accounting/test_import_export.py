@@ -309,6 +309,22 @@ def test_csv_export_reimports_into_empty_books_to_the_same_trial_balance(
     assert exporters.export_csv(session, target.id) == exported
 
 
+def test_csv_export_runs_no_formula_and_reimports_the_same_labels(session, make_ledger, post):
+    source, target = make_ledger(), make_ledger()
+    post(
+        source,
+        (("5141", "12.50", ""), ("7124", "", "12.50")),
+        label='=HYPERLINK("http://x")',
+    )
+    exported = exporters.export_csv(session, source.id)
+    assert '\'=HYPERLINK(""http://x"")' in exported  # a spreadsheet reads it as text
+
+    _import(session, target, exported)
+    labels = session.scalars(select(Line.label).join(Entry).where(Entry.ledger_id == target.id))
+    assert set(labels) == {'=HYPERLINK("http://x")'}
+    assert exporters.export_csv(session, target.id) == exported
+
+
 def _hledger_balances(path) -> dict[str, Decimal]:
     output = subprocess.run(
         ["hledger", "-f", str(path), "balance", "--flat", "--no-total", "-O", "csv"],

@@ -265,3 +265,25 @@ def test_the_export_in_the_international_dialect_when_asked(client, login_as, ma
     response = client.get("/cooperatives/export.csv?filiere=honey&dialect=intl")
     rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert [(r["code"], r["share_capital"]) for r in rows] == [(honey.code, "1500.75")]
+
+
+def test_an_export_runs_no_formula_and_imports_back_unchanged(
+    client, session, login_as, make_cooperative
+):
+    login_as("accountant")
+    cooperative = make_cooperative(
+        name='=HYPERLINK("http://x")', president_phone="+212612345678", filiere="honey"
+    )
+    exported = client.get("/cooperatives/export.csv?filiere=honey&dialect=intl").data
+    row = next(csv.DictReader(io.StringIO(exported.decode("utf-8-sig"))))
+    assert (row["name"], row["president_phone"]) == ('\'=HYPERLINK("http://x")', "'+212612345678")
+
+    cooperative.name, cooperative.president_phone = "Changed", None
+    session.commit()
+    response = client.post(
+        "/cooperatives/import", data={"file": (io.BytesIO(exported), "coops.csv")}
+    )
+    assert response.status_code == 302
+    session.expire_all()
+    saved = session.get(Cooperative, cooperative.id)
+    assert (saved.name, saved.president_phone) == ('=HYPERLINK("http://x")', "+212612345678")

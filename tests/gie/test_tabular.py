@@ -10,7 +10,7 @@ from decimal import Decimal
 import openpyxl
 
 from gie.pdf import render_pdf
-from gie.tabular import Table, to_csv, to_xlsx
+from gie.tabular import Table, guard_formula, to_csv, to_xlsx, unguard_formula
 
 TABLE = Table(
     title="Balance: 2026/1",
@@ -68,3 +68,22 @@ def test_pdf_prints_arabic_right_to_left_with_page_numbers(caplog):
     assert "المراجعة" in text
     # nothing is fetched from the server's files or the network
     assert "disallowed protocol" in caplog.text
+
+
+def test_formula_starts_are_guarded_and_negative_numbers_stay_numbers():
+    cases = {
+        '=HYPERLINK("x")': '\'=HYPERLINK("x")',
+        "+cmd|' /C calc'!A0": "'+cmd|' /C calc'!A0",
+        "@SUM(A1)": "'@SUM(A1)",
+        "-1+2": "'-1+2",
+        "\t=1": "'\t=1",
+        "\r=1": "'\r=1",
+        "'=already quoted": "''=already quoted",
+        "-12.50": "-12.50",
+        "-12,50": "-12,50",
+        "Banque": "Banque",
+        "'plain": "'plain",
+    }
+    for text, written in cases.items():
+        assert guard_formula(text) == written
+        assert unguard_formula(written) == text
