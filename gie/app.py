@@ -40,6 +40,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     bind = app.config.get("GIE_BIND") or db.make_engine(app.config["SQLALCHEMY_DATABASE_URL"])
     db.session.configure(bind=bind)
 
+    # Before any route is added: routes take their converters when they are registered.
+    app.url_map.converters["int"] = web.DatabaseIntConverter
     CSRFProtect(app)
     i18n.init_app(app)
     _init_login(app)

@@ -11,6 +11,7 @@ from dateutil import parser as date_parser
 from flask_babel import lazy_gettext as _l
 
 from gie.errors import ImportFailed
+from gie.money import MAX_AMOUNT
 from gie.tabular import unguard_formula
 
 #: the encodings an import page or command offers; "auto" tells them apart by itself
@@ -71,7 +72,8 @@ def read_rows(
 
 
 def parse_decimal(text: str) -> Decimal:
-    """`1234.5`, `1234,5`, `1 234,50`: the decimal mark may be `.` or `,`."""
+    """`1234.5`, `1234,5`, `1 234,50`: the decimal mark may be `.` or `,`. Raises ValueError,
+    also for an amount no `Money` column holds (`1e400`)."""
     cleaned = text.replace("\u202f", "").replace("\xa0", "").replace(" ", "")
     if "," in cleaned and "." in cleaned:
         cleaned = (
@@ -85,7 +87,7 @@ def parse_decimal(text: str) -> Decimal:
         value = Decimal(cleaned)
     except InvalidOperation:
         raise ValueError(text) from None
-    if not value.is_finite():
+    if not value.is_finite() or abs(value) > MAX_AMOUNT:
         raise ValueError(text)
     return value
 

@@ -12,6 +12,9 @@ from sqlalchemy.types import TypeDecorator
 ZERO = Decimal("0.00")
 HUNDRED = Decimal("100")  #: what a percentage is of
 CENT = Decimal("0.01")
+#: the largest amount a `Money` column holds (centimes in a BIGINT): beyond it, the database
+#: would fail rather than refuse
+MAX_AMOUNT = Decimal(2**63 - 1) / 100
 
 
 def D(value: str | int | Decimal) -> Decimal:

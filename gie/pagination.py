@@ -27,11 +27,12 @@ class Page:
 def paginate(
     session: Session, stmt: Select, order_by, *, page: int, size: int, rows: bool = False
 ) -> Page:
-    """Page `page` (from 1; less means 1) of `size` items of `stmt` in `order_by` order, and
-    the count of all of them. Items are the first column's objects, or with `rows` the
-    whole rows (a record with figures computed beside it)."""
+    """Page `page` (from 1; less means 1, more than there are means the last) of `size`
+    items of `stmt` in `order_by` order, and the count of all of them. Items are the first
+    column's objects, or with `rows` the whole rows (a record with figures computed beside
+    it)."""
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    page = max(1, page)
+    page = max(1, min(page, page_count(total, size)))
     shown = stmt.order_by(*order_by).offset((page - 1) * size).limit(size)
     items = session.execute(shown).all() if rows else session.scalars(shown).all()
     return Page(list(items), total, page, size)

@@ -11,8 +11,10 @@ from urllib.parse import urlsplit
 
 from flask import Response, flash, g, redirect, request
 from flask_babel import get_locale
+from werkzeug.routing import IntegerConverter
 
 from gie.errors import DomainError
+from gie.forms import BIGINT_MAX, optional_int
 from gie.tabular import DIALECTS, FRENCH, INTERNATIONAL, CsvDialect
 
 
@@ -109,4 +111,27 @@ def safe_next(target: str | None, fallback: str | None) -> str | None:
 
 
 def page_number() -> int:
-    return request.args.get("page", 1, type=int) or 1
+    """`?page=`, 1 when it is missing or not a page number (`gie.pagination` stops at the last)."""
+    return max(1, optional_int(request.args.get("page")) or 1)
+
+
+#: the years a query may name: dates are built from them, and no book is older or younger
+YEARS = (1900, 2999)
+
+
+def year_argument(default: int) -> int:
+    """`?year=`, `default` when it is missing, malformed or outside `YEARS`."""
+    year = optional_int(request.args.get("year"))
+    return year if year is not None and YEARS[0] <= year <= YEARS[1] else default
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """`<int:...>` in every route (the application factory puts it in place of werkzeug's): a
+    number no BIGINT holds is a page that does not exist (404) instead of a database error."""
+
+    #: more digits than a BIGINT has never match, whatever the method: a rule refusing its
+    #: value in `to_python` would let another rule of the same path answer 405
+    regex = r"\d{1,19}"
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=BIGINT_MAX, signed=False):
+        super().__init__(url_map, fixed_digits, min, max, signed)

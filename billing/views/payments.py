@@ -70,7 +70,7 @@ def new_payment():
     """Two steps without JavaScript: choose the customer (GET), then the payment and how it
     settles the customer's open invoices (blank: the oldest first)."""
     customer_id = request.args.get("customer_id", type=optional_int) or request.form.get(
-        "customer_id", type=int
+        "customer_id", type=optional_int
     )
     customer = (
         billing_customers.get_customer(db.session, customer_id, actor=current_user)

@@ -9,7 +9,7 @@ from commercial.blueprint import bp
 from commercial.models import SOURCES, Lead, weighted_amount
 from gie import db
 from gie.cooperatives.models import FILIERES
-from gie.forms import choices
+from gie.forms import choices, optional_int
 from gie.i18n import language
 from gie.security import requires
 from gie.web import refusal_returns_to, refusal_shows, safe_next
@@ -26,8 +26,8 @@ def stage_name(stage) -> str:
 
 def _filters() -> dict:
     return {
-        "owner_id": request.args.get("owner_id", type=int),
-        "cooperative_id": request.args.get("cooperative_id", type=int),
+        "owner_id": request.args.get("owner_id", type=optional_int),
+        "cooperative_id": request.args.get("cooperative_id", type=optional_int),
         "filiere": request.args.get("filiere") if request.args.get("filiere") in FILIERES else "",
         "source": request.args.get("source") if request.args.get("source") in SOURCES else "",
     }
@@ -102,7 +102,7 @@ def new_lead():
     form = _lead_form(forms.LeadForm(), None)
     if request.method == "GET":
         form.owner_id.data = current_user.id
-        form.buyer_id.data = request.args.get("buyer_id", type=int)
+        form.buyer_id.data = request.args.get("buyer_id", type=optional_int)
     if not form.validate_on_submit():
         status = 422 if form.errors else 200
         return _lead_form_page(form, None), status
@@ -178,7 +178,7 @@ def move_lead(lead_id: int):
     services.move_lead(
         db.session,
         lead_id,
-        request.form.get("stage_id", type=int),
+        request.form.get("stage_id", type=optional_int),
         actor=current_user,
         lost_reason=form.lost_reason.data or "",
     )

@@ -13,7 +13,7 @@ from commercial.forms import UNITS, PhotoForm, ProductForm
 from gie import db
 from gie.cooperatives.models import FILIERES
 from gie.csvfiles import parse_decimal
-from gie.forms import ConfirmForm, choices
+from gie.forms import ConfirmForm, choices, optional_int
 from gie.security import requires
 from gie.web import page_number, refusal_shows
 
@@ -35,7 +35,7 @@ def _catalogue_filters() -> reports.CatalogueFilters:
     return reports.CatalogueFilters(
         text=args.get("q", ""),
         filiere=args.get("filiere", ""),
-        cooperative_id=args.get("cooperative_id", type=int),
+        cooperative_id=args.get("cooperative_id", type=optional_int),
         price_min=_amount("price_min"),
         price_max=_amount("price_max"),
         inactive=args.get("inactive") == "1",
@@ -84,8 +84,8 @@ def _cooperative_choices() -> list:
 def new_product():
     form = ProductForm()
     form.cooperative_id.choices = _cooperative_choices()
-    if request.method == "GET" and request.args.get("cooperative_id", type=int):
-        form.cooperative_id.data = request.args.get("cooperative_id", type=int)
+    if request.method == "GET" and request.args.get("cooperative_id", type=optional_int):
+        form.cooperative_id.data = request.args.get("cooperative_id", type=optional_int)
     if not form.validate_on_submit():
         status = 422 if form.errors else 200
         return _product_form_page(form, None), status

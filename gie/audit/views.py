@@ -3,6 +3,7 @@ from flask import Blueprint, render_template, request
 from gie import db
 from gie.audit import reports
 from gie.csvfiles import parse_date
+from gie.forms import optional_int
 from gie.security import requires
 from gie.users.reports import list_users
 
@@ -20,7 +21,7 @@ def _date_arg(name: str):
 @requires("audit.view")
 def index():
     filters = {
-        "user_id": request.args.get("user_id", type=int),
+        "user_id": request.args.get("user_id", type=optional_int),
         "record_type": request.args.get("record_type") or None,
         "date_from": _date_arg("date_from"),
         "date_to": _date_arg("date_to"),

@@ -14,7 +14,7 @@ from gie.cooperatives.models import FILIERES, PROVINCES
 from gie.errors import ValidationError
 from gie.pdf import document_language, pdf_response
 from gie.security import get_scoped, requires
-from gie.web import csv_dialect, csv_response
+from gie.web import csv_dialect, csv_response, year_argument
 from training import pdf, services
 from training.blueprint import bp
 from training.forms import AGE_BAND_LABELS
@@ -45,7 +45,7 @@ def _indicator_rows(figures: indicator_reports.TrainingIndicators) -> list[tuple
 @bp.get("/indicators")
 @requires("training.manage")
 def indicators():
-    year = request.args.get("year", date.today().year, type=int)
+    year = year_argument(date.today().year)
     figures = indicator_reports.training_indicators(db.session, year)
     rows = _indicator_rows(figures)
     if request.args.get("format") == "csv":

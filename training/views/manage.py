@@ -13,7 +13,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from gie import db, i18n
-from gie.forms import ConfirmForm
+from gie.forms import ConfirmForm, optional_int
 from gie.security import requires
 from gie.web import refusal_returns_to, refusal_shows
 from training import services
@@ -57,8 +57,8 @@ def course_new():
 @requires("training.manage")
 def session_new():
     form = SessionForm()
-    if request.method == "GET" and request.args.get("course_id", type=int):
-        form.course_id.data = request.args.get("course_id", type=int)
+    if request.method == "GET" and request.args.get("course_id", type=optional_int):
+        form.course_id.data = request.args.get("course_id", type=optional_int)
     courses = [c for c in sessions.courses(db.session) if c.active]
     form.course_id.choices = [("", "")] + [
         (c.id, f"{c.code} · {sessions.course_title(c, i18n.language())}") for c in courses

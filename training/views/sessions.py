@@ -20,7 +20,7 @@ from flask_login import current_user
 from icalendar import Calendar, Event
 
 from gie import db
-from gie.forms import ConfirmForm
+from gie.forms import ConfirmForm, optional_int
 from gie.security import has_permission, is_scoped, public, requires
 from gie.web import refusal_returns_to, refusal_shows
 from training import services
@@ -191,7 +191,7 @@ def rate(booking_id: int):
     services.rate(
         db.session,
         booking.id,
-        rating=request.form.get("rating", type=int),
+        rating=request.form.get("rating", type=optional_int),
         comment=request.form.get("comment", ""),
         actor=current_user,
     )
