@@ -152,6 +152,10 @@ def _init_request_cycle(app: Flask) -> None:
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        # The books' figures must not stay in the browser's or a proxy's cache once the user
+        # has left: no page seen logged in, no download, is stored.
+        if current_user.is_authenticated or "Content-Disposition" in response.headers:
+            response.headers["Cache-Control"] = "no-store"
         if app.config["SESSION_COOKIE_SECURE"]:
             response.headers["Strict-Transport-Security"] = "max-age=31536000"
         return response
