@@ -1,7 +1,9 @@
 """Users: creation, edition, deactivation, passwords and login throttling."""
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
@@ -168,6 +170,11 @@ def authenticate(
 
     A refusal is an answer, not an error: the attempt says why. A wrong password is counted
     on the user's row, which the caller keeps even though the login is refused.
+
+    The answer tells nobody which emails have an account: an unknown email, an inactive
+    account, a wrong password and a locked account with a wrong password get the same message
+    after the same work (a password hash checked every time); that an account is locked is
+    said only to whoever gives its password.
     """
     now = now or utcnow()
     refused = LoginAttempt(refusal=_l("Wrong email or password."))
@@ -175,23 +182,30 @@ def authenticate(
         select(User).where(func.lower(User.email) == email.strip().lower()).with_for_update(of=User)
     )
     if user is None or not user.active:
+        check_password_hash(_stand_in_hash(PASSWORD_METHOD), password)
         return refused
+    password_matches = check_password_hash(user.password_hash, password)
     if user.locked_until and user.locked_until > now:
-        return _locked(user.locked_until, now)
-    if not check_password_hash(user.password_hash, password):
+        return _locked(user.locked_until, now) if password_matches else refused
+    if not password_matches:
         user.failed_logins += 1
-        attempt = refused
         if user.failed_logins >= max_failures:
             user.failed_logins = 0
             user.locked_until = now + relativedelta(minutes=lock_minutes)
-            attempt = _locked(user.locked_until, now)
         session.flush()
-        return attempt
+        return refused
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
     session.flush()
     return LoginAttempt(user=user)
+
+
+@cache
+def _stand_in_hash(method: str) -> str:
+    """A hash of nobody's password, made as real ones are, checked when no account answers
+    so that a login takes as long whether the email has an account or not."""
+    return generate_password_hash(secrets.token_hex(16), method=method)
 
 
 def _locked(until: datetime, now: datetime) -> LoginAttempt:

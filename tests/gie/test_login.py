@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import update
 
 from gie.db import utcnow
+from gie.users import services
 from gie.users.models import User
 from tests.conftest import PASSWORD
 
@@ -45,10 +46,11 @@ def test_wrong_password_is_refused_with_a_message(client, make_user):
 
 def test_repeated_failures_lock_the_account_until_the_lock_expires(client, session, make_user):
     user = make_user("accountant")
-    for _ in range(4):
-        assert _login(client, user.email, "wrong-password").status_code == 401
-    fifth = _login(client, user.email, "wrong-password")
-    assert "15 minutes" in fifth.text
+    for _ in range(5):
+        wrong = _login(client, user.email, "wrong-password")
+        assert wrong.status_code == 401 and "15 minutes" not in wrong.text
+    # Locked: a wrong password still says only that it is wrong.
+    assert "15 minutes" not in _login(client, user.email, "wrong-password").text
 
     locked = _login(client, user.email, PASSWORD)
     assert locked.status_code == 401
@@ -132,3 +134,44 @@ def test_session_cookie_is_http_only_and_same_site(client, make_user):
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
+
+
+def _refusal_message(response) -> str:
+    return response.text.split('class="flash flash-', 1)[1].split("</", 1)[0]
+
+
+def test_login_answers_the_same_whether_the_email_has_an_account_or_not(
+    client, session, make_user, monkeypatch
+):
+    known = make_user("accountant")
+    inactive = make_user("accountant")
+    session.execute(update(User).where(User.id == inactive.id).values(active=False))
+    session.commit()
+    checks = []
+    real_check = services.check_password_hash
+    monkeypatch.setattr(
+        services,
+        "check_password_hash",
+        lambda stored, password: (
+            checks.append(stored.split(":", 1)[0]) or real_check(stored, password)
+        ),
+    )
+
+    answers = {}
+    for case, email, password in (
+        ("unknown", "nobody@example.ma", PASSWORD),
+        ("inactive", inactive.email, PASSWORD),
+        ("wrong", known.email, "wrong-password"),
+    ):
+        checks.clear()
+        response = _login(client, email, password)
+        answers[case] = (response.status_code, _refusal_message(response))
+        assert checks == ["scrypt"], case  # one hash of the production method, every time
+    assert len(set(answers.values())) == 1, answers
+
+    # Five failures lock an account: what a stranger sees does not change.
+    for _ in range(5):
+        _login(client, known.email, "wrong-password")
+    for email in (known.email, "nobody@example.ma"):
+        response = _login(client, email, "wrong-password")
+        assert (response.status_code, _refusal_message(response)) == answers["unknown"]
