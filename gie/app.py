@@ -1,8 +1,10 @@
 """The composition root: the only module that knows every package."""
 
-from flask import Flask, g, render_template
+import time
+
+from flask import Flask, flash, g, render_template, session
 from flask_babel import gettext as _
-from flask_login import LoginManager, current_user
+from flask_login import LoginManager, current_user, logout_user, user_logged_in
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from accounting import demo as accounting_demo
@@ -18,11 +20,15 @@ from gie import cli, config, db, i18n, web
 from gie.audit.services import current_actor_id
 from gie.errors import DomainError
 from gie.security import has_permission
-from gie.users.models import User
+from gie.users import services as user_services
 from programme import demo as programme_demo
 from programme import views as programme_views
 from programme.cli import programme_cli
 from training import demo as training_demo
+
+#: when the login was made and when the session last made a request, seconds since the epoch
+SESSION_STARTED_AT = "gie_started_at"
+SESSION_SEEN_AT = "gie_seen_at"
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -88,9 +94,32 @@ def _init_login(app: Flask) -> None:
     manager.session_protection = "strong"
 
     @manager.user_loader
-    def load_user(user_id: str):
-        user = db.session.get(User, int(user_id))
-        return user if user and user.active else None
+    def load_user(session_token: str):
+        return user_services.find_by_session_token(db.session, session_token)
+
+    @user_logged_in.connect_via(app)
+    def start_session_clock(_app, user):
+        session[SESSION_STARTED_AT] = session[SESSION_SEEN_AT] = time.time()
+
+    @app.before_request
+    def end_session_past_its_lifetime():
+        """A login ends after `GIE_SESSION_IDLE_MINUTES` without a request and, however
+        busy, `GIE_SESSION_MAX_HOURS` after it was made: a cookie taken from a browser is
+        worth little for long. The times travel in the signed cookie."""
+        if "_user_id" not in session:
+            return
+        now = time.time()
+        started_at = session.get(SESSION_STARTED_AT, 0)
+        seen_at = session.get(SESSION_SEEN_AT, 0)
+        idle = app.config["GIE_SESSION_IDLE_MINUTES"] * 60
+        lifetime = app.config["GIE_SESSION_MAX_HOURS"] * 3600
+        if now - seen_at > idle or now - started_at > lifetime:
+            logout_user()
+            session.pop(SESSION_STARTED_AT, None)
+            session.pop(SESSION_SEEN_AT, None)
+            flash(_("Your session has ended: please log in again."), "error")
+            return
+        session[SESSION_SEEN_AT] = now
 
 
 def _register_blueprints(app: Flask) -> None:

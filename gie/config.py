@@ -64,6 +64,8 @@ def from_environment() -> dict:
         "REMEMBER_COOKIE_SECURE": os.environ.get("GIE_SECURE_COOKIES", "0") == "1",
         "GIE_LOGIN_MAX_FAILURES": _int("GIE_LOGIN_MAX_FAILURES", 5),
         "GIE_LOGIN_LOCK_MINUTES": _int("GIE_LOGIN_LOCK_MINUTES", 15),
+        "GIE_SESSION_IDLE_MINUTES": _int("GIE_SESSION_IDLE_MINUTES", 30),
+        "GIE_SESSION_MAX_HOURS": _int("GIE_SESSION_MAX_HOURS", 12),
         "GIE_PAGE_SIZE": _int("GIE_PAGE_SIZE", 50),
         "MAX_CONTENT_LENGTH": _int("GIE_MAX_UPLOAD_BYTES", 25 * 1024 * 1024),
         "GIE_UPLOAD_PATH": os.environ.get("GIE_UPLOAD_PATH", str(instance_path() / "uploads")),

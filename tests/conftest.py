@@ -5,6 +5,7 @@ import decimal
 import itertools
 import os
 import tempfile
+import time
 import uuid
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from gie import create_app, db
+from gie.app import SESSION_SEEN_AT, SESSION_STARTED_AT
 from gie.cli import alembic_config
 from gie.cooperatives import services as cooperative_services
 from gie.demo import ice_for
@@ -219,13 +221,23 @@ def make_user(session, make_cooperative):
 
 
 def _log_in_by_session(app, client, user) -> None:
-    """What Flask-Login's login_user writes in the session, with the identifier that
-    session_protection="strong" checks (made of the test client's address and user agent)."""
+    """What Flask-Login's login_user writes in the session (the user named by their session
+    token), with the identifier that session_protection="strong" checks (made of the test
+    client's address and user agent), and the times the session's lifetime is measured from."""
     with app.test_request_context(environ_base=client.environ_base):
         identifier = app.login_manager._session_identifier_generator()
+    now = time.time()
     with client.session_transaction() as flask_session:
         flask_session.clear()
-        flask_session.update({"_user_id": str(user.id), "_fresh": True, "_id": identifier})
+        flask_session.update(
+            {
+                "_user_id": user.session_token,
+                "_fresh": True,
+                "_id": identifier,
+                SESSION_STARTED_AT: now,
+                SESSION_SEEN_AT: now,
+            }
+        )
 
 
 @pytest.fixture

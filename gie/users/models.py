@@ -1,3 +1,4 @@
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -7,6 +8,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from gie.db import Base, UTCDateTime, utcnow
 
 LOCALES = ("fr", "ar", "en")
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
 
 
 class User(UserMixin, Base):
@@ -21,7 +26,13 @@ class User(UserMixin, Base):
         ),
     )
     __audited__ = True
-    __audit_exclude__ = {"password_hash", "failed_logins", "locked_until", "last_login_at"}
+    __audit_exclude__ = {
+        "password_hash",
+        "session_token",
+        "failed_logins",
+        "locked_until",
+        "last_login_at",
+    }
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)  #: stored lower-case
@@ -36,12 +47,20 @@ class User(UserMixin, Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: what the session cookie names the user by (Flask-Login's alternative id): a new one
+    #: ends every session opened with the old one (`gie.users.services.end_sessions`)
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
 
     cooperative = relationship("Cooperative", lazy="joined")
 
     @property
     def is_active(self) -> bool:
         return self.active
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session: the token, never the id, so that a cookie
+        outlives neither a logout, a new password nor a change of role."""
+        return self.session_token
 
     def __str__(self) -> str:
         return self.email

@@ -15,7 +15,7 @@ from gie.cooperatives.models import Cooperative
 from gie.db import utcnow
 from gie.errors import DomainError, NotFound, ValidationError
 from gie.security import ROLES
-from gie.users.models import LOCALES, User
+from gie.users.models import LOCALES, User, new_session_token
 
 MIN_PASSWORD_LENGTH = 10
 #: werkzeug's method for new password hashes; the test suite swaps in a cheap one, since
@@ -95,6 +95,25 @@ def create_user(
     return user
 
 
+def end_sessions(session: Session, user: User) -> None:
+    """Log the user out everywhere: every session cookie names the user by the old token."""
+    user.session_token = new_session_token()
+    session.flush()
+
+
+def end_sessions_of(session: Session, user_id: int) -> User:
+    """An administrator logs an account out everywhere. Raises NotFound."""
+    user = get_user(session, user_id)
+    end_sessions(session, user)
+    return user
+
+
+def find_by_session_token(session: Session, token: str) -> User | None:
+    """The active user a session cookie names, None when the token is stale."""
+    user = session.scalar(select(User).where(User.session_token == token))
+    return user if user is not None and user.active else None
+
+
 def get_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
@@ -105,41 +124,49 @@ def get_user(session: Session, user_id: int) -> User:
 def update_user(
     session: Session, user_id: int, *, email: str, name: str, role: str, cooperative_id: int | None
 ) -> User:
-    """Change an account's identity and role. Raises NotFound, ValidationError."""
+    """Change an account's identity and role; a new role or cooperative ends the account's
+    sessions, which were opened with the rights of the old one. Raises NotFound,
+    ValidationError."""
     user = get_user(session, user_id)
     email = email.strip().lower()
     _check_fields(session, email=email, role=role, cooperative_id=cooperative_id, user_id=user.id)
+    rights_before = (user.role, user.cooperative_id)
     user.email = email
     user.name = name.strip()
     user.role = role
     user.cooperative_id = cooperative_id if role == "president" else None
+    if (user.role, user.cooperative_id) != rights_before:
+        end_sessions(session, user)
     session.flush()
     return user
 
 
 def set_active(session: Session, user_id: int, active: bool, *, actor: User) -> User:
-    """Deactivate (or reactivate) an account; an admin cannot deactivate themself."""
+    """Deactivate (or reactivate) an account; an admin cannot deactivate themself. Either way
+    the sessions opened before end: a reactivated account starts afresh."""
     user = get_user(session, user_id)
     if not active and user.id == actor.id:
         raise DomainError(_l("You cannot deactivate your own account."))
     user.active = active
-    session.flush()
+    end_sessions(session, user)
     return user
 
 
 def reset_password(session: Session, user_id: int, new_password: str) -> User:
-    """An administrator sets a new password, which also lifts a login lock."""
+    """An administrator sets a new password, which also lifts a login lock and ends the
+    account's sessions."""
     user = get_user(session, user_id)
     _check_password_strength(new_password)
     user.password_hash = _hash(new_password)
     user.failed_logins = 0
     user.locked_until = None
-    session.flush()
+    end_sessions(session, user)
     return user
 
 
 def change_password(session: Session, user: User, *, current: str, new: str) -> None:
-    """The user changes their own password. Raises ValidationError."""
+    """The user changes their own password, which ends every session opened with the old
+    one (the caller logs the current one in again). Raises ValidationError."""
     if not check_password_hash(user.password_hash, current):
         raise ValidationError(
             _l("The current password is wrong."),
@@ -147,7 +174,7 @@ def change_password(session: Session, user: User, *, current: str, new: str) -> 
         )
     _check_password_strength(new)
     user.password_hash = _hash(new)
-    session.flush()
+    end_sessions(session, user)
 
 
 def set_locale(session: Session, user: User, locale: str) -> None:

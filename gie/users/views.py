@@ -62,6 +62,7 @@ def login():
 @bp.post("/logout")
 @requires("account.self")
 def logout():
+    services.end_sessions(db.session, current_user)
     logout_user()
     session.clear()
     flash(_("You are logged out."), "success")
@@ -83,14 +84,32 @@ def set_language():
 @requires("account.self")
 def change_password():
     form = ChangePasswordForm()
+
+    def page() -> str:
+        return render_template("users/password.html", form=form, confirm=ConfirmForm())
+
     if not form.validate_on_submit():
-        return render_template("users/password.html", form=form), 422 if form.errors else 200
-    refusal_shows(lambda _error: render_template("users/password.html", form=form), form)
+        return page(), 422 if form.errors else 200
+    refusal_shows(lambda _error: page(), form)
     services.change_password(
         db.session, current_user, current=form.current_password.data, new=form.password.data
     )
+    # Every other session ended with the old password; this one goes on under the new token.
+    login_user(current_user._get_current_object())
     flash(_("Your password was changed."), "success")
     return redirect(url_for("dashboard.home"))
+
+
+@bp.post("/account/sessions/end")
+@requires("account.self")
+def end_my_sessions():
+    if ConfirmForm().validate_on_submit():
+        services.end_sessions(db.session, current_user)
+        logout_user()
+        session.clear()
+        flash(_("You are logged out on every device."), "success")
+        return redirect(url_for(".login"))
+    return redirect(url_for(".change_password"))
 
 
 def _cooperative_choices():
@@ -143,7 +162,9 @@ def user_edit(user_id: int):
     reset = ResetPasswordForm(prefix="reset")
 
     def page() -> str:
-        return render_template("users/edit.html", form=form, user=user, reset=reset)
+        return render_template(
+            "users/edit.html", form=form, user=user, reset=reset, confirm=ConfirmForm()
+        )
 
     if not form.validate_on_submit():
         return page(), 422 if form.errors else 200
@@ -183,3 +204,12 @@ def user_set_active(user_id: int):
         else:
             flash(_("Account %(email)s deactivated.", email=user.email), "success")
     return redirect(url_for(".user_list"))
+
+
+@bp.post("/admin/users/<int:user_id>/sessions/end")
+@requires("users.manage")
+def user_end_sessions(user_id: int):
+    if ConfirmForm().validate_on_submit():
+        user = services.end_sessions_of(db.session, user_id)
+        flash(_("%(email)s is logged out on every device.", email=user.email), "success")
+    return redirect(url_for(".user_edit", user_id=user_id))
