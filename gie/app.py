@@ -2,7 +2,7 @@
 
 import time
 
-from flask import Flask, flash, g, render_template, session
+from flask import Flask, flash, g, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, logout_user, user_logged_in
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -182,8 +182,10 @@ def _init_request_cycle(app: Flask) -> None:
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         # The books' figures must not stay in the browser's or a proxy's cache once the user
-        # has left: no page seen logged in, no download, is stored.
-        if current_user.is_authenticated or "Content-Disposition" in response.headers:
+        # has left: no page seen logged in, no download, is stored (the style sheets and
+        # scripts, the same for everyone, may be).
+        private = current_user.is_authenticated or "Content-Disposition" in response.headers
+        if private and request.endpoint != "static":
             response.headers["Cache-Control"] = "no-store"
         if app.config["SESSION_COOKIE_SECURE"]:
             response.headers["Strict-Transport-Security"] = "max-age=31536000"

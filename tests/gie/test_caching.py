@@ -22,3 +22,10 @@ def test_the_cooperatives_export_is_never_stored(client, login_as):
     response = client.get("/cooperatives/export.csv")
     assert response.headers["Content-Disposition"].startswith("attachment")
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_style_sheets_stay_cacheable_for_a_logged_in_user(client, login_as):
+    login_as("accountant")
+    with client.get("/static/css/app.css") as response:
+        assert response.status_code == 200
+        assert response.headers.get("Cache-Control") != "no-store"
