@@ -350,11 +350,11 @@ def _accounts_of_statements(
     reads: list[statement_files.ReadStatement],
     accounts_for: dict[str, int],
 ) -> list[BankAccount]:
-    """The bank account each statement goes into: the chosen one for a file of one
-    statement; otherwise the one the user picked for its account id, or the ledger's bank
+    """The bank account each statement goes into: the chosen one when the file's statements
+    are all of one account (one statement, or an MT940 file of several days); otherwise the one the user picked for its account id, or the ledger's bank
     account that carries this id. Raises StatementsWithoutAccount naming the others."""
-    if len(reads) == 1:
-        return [bank_account]
+    if len({account_key(read.account_id) for read in reads}) == 1:
+        return [bank_account] * len(reads)
     ledger_accounts = bank_accounts(session, bank_account.ledger_id)
     by_id = {account.id: account for account in ledger_accounts}
     picked = {account_key(key): value for key, value in accounts_for.items()}
