@@ -203,7 +203,7 @@ def bank_account_of_code(session: Session, ledger_id: int, account_code: str) ->
     account = session.scalar(
         select(Account).where(Account.ledger_id == ledger_id, Account.code == account_code)
     )
-    name = account.name[:120] if account is not None else account_code
+    name = account.label[:120] if account is not None else account_code
     return add_bank_account(session, ledger_id, name=name, account_code=account_code)
 
 
@@ -351,8 +351,9 @@ def _accounts_of_statements(
     accounts_for: dict[str, int],
 ) -> list[BankAccount]:
     """The bank account each statement goes into: the chosen one when the file's statements
-    are all of one account (one statement, or an MT940 file of several days); otherwise the one the user picked for its account id, or the ledger's bank
-    account that carries this id. Raises StatementsWithoutAccount naming the others."""
+    are all of one account (one statement, or an MT940 file of several days); otherwise the
+    one the user picked for its account id, or the ledger's bank account that carries this
+    id. Raises StatementsWithoutAccount naming the others."""
     if len({account_key(read.account_id) for read in reads}) == 1:
         return [bank_account] * len(reads)
     ledger_accounts = bank_accounts(session, bank_account.ledger_id)
