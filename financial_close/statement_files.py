@@ -196,6 +196,7 @@ OFX_DATE = re.compile(r"\s*(\d{4})(\d{2})(\d{2})")
 #: OFX 1 headers and the XML declaration name the characters; Python's name for them
 DECLARED_CHARSETS = {"1252": "cp1252", "ISO-8859-1": "latin-1", "8859-1": "latin-1"}
 STATEMENT_ELEMENTS = ("STMTRS", "CCSTMTRS")
+NEVER_NESTED = (*STATEMENT_ELEMENTS, "STMTTRN")
 #: responses that are no bank or card statement, and why they are refused
 OTHER_RESPONSES = {
     "INVSTMTRS": _l("an investment statement"),
@@ -244,11 +245,14 @@ class Element:
     children: list["Element"] = field(default_factory=list)
 
     def iter(self, tag: str):
-        """Every element of this name held at any depth, in the file's order."""
-        for child in self.children:
-            if child.tag == tag:
-                yield child
-            yield from child.iter(tag)
+        """Every element of this name held at any depth, in the file's order (walked with a
+        list, not recursion: a damaged file may nest thousands of elements)."""
+        pending = list(reversed(self.children))
+        while pending:
+            element = pending.pop()
+            if element.tag == tag:
+                yield element
+            pending.extend(reversed(element.children))
 
     def first(self, *path: str) -> "Element | None":
         element = self
@@ -267,15 +271,18 @@ def ofx_tree(body: str) -> Element:
     """The elements of an OFX body. A data element ends where its text does; an element
     opened without text holds what follows until its closing tag. A closing tag closes
     whatever was left open inside it, so an empty data element (`<DTSTART>` alone) only
-    holds its neighbours, which name lookups still find."""
+    holds its neighbours, which name lookups still find. A statement or a transaction
+    never holds another: one whose closing tag is missing ends where the next begins, so
+    that no transaction is counted in two statements."""
     root = Element("")
     stack = [root]
     for closing, tag, text in OFX_TOKEN.findall(body):
         tag = tag.upper()
+        ends_one = closing or tag in NEVER_NESTED
+        if ends_one and any(element.tag == tag for element in stack[1:]):
+            while stack.pop().tag != tag:
+                pass
         if closing:
-            if any(element.tag == tag for element in stack[1:]):
-                while stack.pop().tag != tag:
-                    pass
             continue
         element = Element(tag, html.unescape(text.strip()))
         stack[-1].children.append(element)

@@ -38,7 +38,7 @@ def _format_choices(blank: str) -> list:
 
 
 def _format_id(value: str) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return int(value) if value and value.isdecimal() else None
 
 
 # --- bank accounts -------------------------------------------------------------------------
@@ -164,7 +164,7 @@ def _accounts_for() -> dict[str, int]:
     return {
         name[len(ACCOUNT_FOR) :]: int(value)
         for name, value in request.form.items()
-        if name.startswith(ACCOUNT_FOR) and value.isdigit()
+        if name.startswith(ACCOUNT_FOR) and value.isdecimal()
     }
 
 
@@ -328,7 +328,7 @@ def bank_line(bank_line_id: int):
 @requires("accounting.edit")
 def reconcile_bank_line(bank_line_id: int):
     bank_line = bank.get_bank_line(db.session, bank_line_id, actor=current_user)
-    line_ids = [int(value) for value in request.form.getlist("line_id") if value.isdigit()]
+    line_ids = [int(value) for value in request.form.getlist("line_id") if value.isdecimal()]
     return _confirmed_change(
         lambda: bank.reconcile(db.session, bank_line.id, line_ids, actor=current_user),
         _("Bank line reconciled."),

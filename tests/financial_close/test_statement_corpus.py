@@ -399,3 +399,25 @@ def test_a_mutated_file_is_imported_or_refused_never_an_error(session, accounts,
             assert all(isinstance(line.on, date) for line in result.read.lines)
     finally:
         session.rollback()
+
+
+def test_a_file_nesting_thousands_of_elements_is_refused_not_a_recursion_error():
+    content = b"OFXHEADER:100\n\n<OFX>" + b"<STMTRS><BANKTRANLIST>" * 5000
+    with pytest.raises(ImportFailed, match="not an OFX"):
+        statement_files.read_ofx(content)
+
+
+def test_missing_closing_tags_never_count_a_transaction_twice():
+    content = (
+        (STATEMENTS / "two_accounts.ofx")
+        .read_bytes()
+        .replace(b"</STMTTRN>", b"")
+        .replace(b"</STMTRS>", b"")
+        .replace(b"</STMTTRNRS>", b"")
+    )
+    reads = statement_files.read_ofx(content)
+    assert [[line.reference for line in read.lines] for read in reads] == [
+        ["A1", "A2", "A3"],
+        ["B1", "B2"],
+    ]
+    assert [line.label for line in reads[1].lines] == ["VERSEMENT ESPECES", "CHEQUE 0045671"]
