@@ -429,14 +429,14 @@ def _mt940_statement(text: str, number: int) -> ReadStatement:
                 label=(label or transaction.get("extra_details") or transaction["id"] or "")[
                     :MAX_LABEL
                 ],
-                amount=D(transaction["amount"].amount),
+                amount=_file_amount(str(transaction["amount"].amount), ":61:", position),
                 reference=reference[:MAX_REFERENCE],
             )
         )
     return ReadStatement(
         lines,
-        opening=D(opening.amount.amount),
-        closing=D(closing.amount.amount),
+        opening=_file_amount(str(opening.amount.amount), ":60F:", number),
+        closing=_file_amount(str(closing.amount.amount), ":62F:", number),
         start_on=date(opening.date.year, opening.date.month, opening.date.day),
         end_on=date(closing.date.year, closing.date.month, closing.date.day),
         account_id=data.get("account_identification") or "",
