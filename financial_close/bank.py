@@ -190,6 +190,23 @@ def add_bank_account(
     return bank_account
 
 
+def bank_account_of_code(session: Session, ledger_id: int, account_code: str) -> BankAccount:
+    """The ledger's bank account on the books' account `account_code`, made a bank account,
+    named after it, on first use. Raises ValidationError."""
+    found = session.scalar(
+        select(BankAccount)
+        .join(Account, Account.id == BankAccount.account_id)
+        .where(BankAccount.ledger_id == ledger_id, Account.code == account_code)
+    )
+    if found is not None:
+        return found
+    account = session.scalar(
+        select(Account).where(Account.ledger_id == ledger_id, Account.code == account_code)
+    )
+    name = account.label[:120] if account is not None else account_code
+    return add_bank_account(session, ledger_id, name=name, account_code=account_code)
+
+
 def _in_visible_ledger(session: Session, model, record_id: int, actor):
     """A bank record (account, statement, line) of a ledger the actor may see: another
     cooperative's is not found, like its ledger. Raises NotFound."""
@@ -241,13 +258,47 @@ def get_bank_line(session: Session, bank_line_id: int, *, actor) -> BankLine:
 
 @dataclass
 class ImportResult:
-    statement: BankStatement | None
+    """What became of one statement of a file."""
+
+    read: statement_files.ReadStatement
+    bank_account: BankAccount
+    statement: BankStatement | None  #: None when every line was already imported
     lines_added: int = 0
     lines_skipped: int = 0
+    balances_checked: bool = True
+
+
+@dataclass
+class FileImport:
+    """What became of every statement of a file."""
+
+    results: list[ImportResult]
+
+    @property
+    def statement(self) -> BankStatement | None:
+        """The first statement saved."""
+        return next((result.statement for result in self.results if result.statement), None)
+
+    @property
+    def lines_added(self) -> int:
+        return sum(result.lines_added for result in self.results)
+
+    @property
+    def lines_skipped(self) -> int:
+        return sum(result.lines_skipped for result in self.results)
 
     @property
     def already_imported(self) -> bool:
         return self.statement is None
+
+
+class StatementsWithoutAccount(ImportFailed):
+    """Statements of a file match no bank account of the ledger; `account_ids` lists them
+    for the user to pick an account for each."""
+
+    def __init__(self, message, line_errors, account_ids: list[str]):
+        super().__init__(message, line_errors)
+        self.account_ids = account_ids
 
 
 def _known_fingerprints(session: Session, bank_account_id: int, candidates: list[str]) -> set:
@@ -264,6 +315,123 @@ def _known_fingerprints(session: Session, bank_account_id: int, candidates: list
     return known
 
 
+def account_key(identifier: str) -> str:
+    """An account id as compared: without spaces or dashes, in capitals."""
+    return re.sub(r"[\s-]", "", identifier or "").upper()
+
+
+def same_account(recorded: str, in_file: str) -> bool:
+    """Whether a statement's account id names the bank account: the same id, or an IBAN
+    and the national account number it carries after its four first characters (one bank
+    writes the IBAN in CAMT.053 and the RIB in OFX or MT940)."""
+    recorded, in_file = account_key(recorded), account_key(in_file)
+    return recorded == in_file or recorded[4:] == in_file or in_file[4:] == recorded
+
+
+def describe(read: statement_files.ReadStatement) -> str:
+    """A statement as listed to the user: its account id, currency, period and lines."""
+    period = "{} – {}".format(
+        (read.start_on or (read.lines[0].on if read.lines else None) or "?"),
+        (read.end_on or (read.lines[-1].on if read.lines else None) or "?"),
+    )
+    return _l(
+        "%(statement)s: account %(account)s, %(currency)s, %(period)s, %(count)d lines",
+        statement=read.name or _l("the statement"),
+        account=read.account_id or "-",
+        currency=read.currency or "-",
+        period=period,
+        count=len(read.lines),
+    )
+
+
+def _accounts_of_statements(
+    session: Session,
+    bank_account: BankAccount,
+    reads: list[statement_files.ReadStatement],
+    accounts_for: dict[str, int],
+) -> list[BankAccount]:
+    """The bank account each statement goes into: the chosen one when the file's statements
+    are all of one account (one statement, or an MT940 file of several days); otherwise the
+    one the user picked for its account id, or the ledger's bank account that carries this
+    id. Raises StatementsWithoutAccount naming the others."""
+    if len({account_key(read.account_id) for read in reads}) == 1:
+        return [bank_account] * len(reads)
+    ledger_accounts = bank_accounts(session, bank_account.ledger_id)
+    by_id = {account.id: account for account in ledger_accounts}
+    picked = {account_key(key): value for key, value in accounts_for.items()}
+    found, missing = [], []
+    for number, read in enumerate(reads, start=1):
+        account = by_id.get(picked.get(account_key(read.account_id)))
+        if account is None and read.account_id:
+            account = next(
+                (
+                    candidate
+                    for candidate in ledger_accounts
+                    if candidate.account_identifier
+                    and same_account(candidate.account_identifier, read.account_id)
+                ),
+                None,
+            )
+        if account is None:
+            missing.append((number, read))
+        found.append(account)
+    if missing:
+        raise StatementsWithoutAccount(
+            _l(
+                "The file holds %(count)d statements; some match no bank account of these"
+                " books: choose the bank account of each.",
+                count=len(reads),
+            ),
+            [(number, describe(read)) for number, read in missing],
+            [read.account_id for _number, read in missing],
+        )
+    return found
+
+
+def _check_account(bank_account: BankAccount, read: statement_files.ReadStatement) -> None:
+    """Refuse a statement of another currency or another account; record the account id of
+    the first statement. Raises ImportFailed saying both values."""
+    if read.currency and read.currency != bank_account.currency:
+        raise ImportFailed(
+            _l(
+                "%(statement)s is in %(found)s; the bank account %(name)s is in %(expected)s.",
+                statement=read.name or _l("The statement"),
+                found=read.currency,
+                name=bank_account.name,
+                expected=bank_account.currency,
+            ),
+            [],
+        )
+    if not read.account_id:
+        return
+    if bank_account.account_identifier and not same_account(
+        bank_account.account_identifier, read.account_id
+    ):
+        raise ImportFailed(
+            _l(
+                "%(statement)s is for account %(found)s; the bank account %(name)s is"
+                " %(expected)s.",
+                statement=read.name or _l("The statement"),
+                found=read.account_id,
+                name=bank_account.name,
+                expected=bank_account.account_identifier,
+            ),
+            [],
+        )
+    if not bank_account.account_identifier:
+        bank_account.account_identifier = read.account_id.strip()[:35]
+
+
+def _last_closing(session: Session, bank_account_id: int) -> Decimal:
+    last = session.scalar(
+        select(BankStatement.closing_balance)
+        .where(BankStatement.bank_account_id == bank_account_id)
+        .order_by(BankStatement.end_on.desc(), BankStatement.id.desc())
+        .limit(1)
+    )
+    return ZERO if last is None else last
+
+
 def import_statement(
     session: Session,
     bank_account_id: int,
@@ -274,61 +442,101 @@ def import_statement(
     opening_balance: Decimal | None = None,
     closing_balance: Decimal | None = None,
     bank_format_id: int | None = None,
+    accounts_for: dict[str, int] | None = None,
     actor=None,
-) -> ImportResult:
-    """Import a bank statement file for a bank account: every line or none.
+) -> FileImport:
+    """Import a bank statement file (CSV, OFX, MT940 or CAMT.053, `source` "auto" to tell by
+    its content): every statement and every line, or nothing.
 
-    CSV files are read with the bank account's format, or with `bank_format_id`, which the
-    account then remembers. Lines already imported for this account are skipped; a file
-    whose every line is known adds nothing (the result has no statement). Raises
-    ImportFailed (unreadable lines, balances that do not add up), NotFound.
+    A file of one statement goes into the bank account `bank_account_id`; each statement of
+    a file of several goes into the ledger's bank account whose account id it carries, or
+    the one `accounts_for` picks for its account id. A statement's currency and account id
+    must be its bank account's (the first import records the account id). CSV files are
+    read with the bank account's format, or with `bank_format_id`, which the account then
+    remembers. Lines already imported for an account are skipped; a statement whose every
+    line is known adds nothing (its result has no statement). Raises ImportFailed
+    (unreadable file or lines, balances that do not add up, another currency or account,
+    StatementsWithoutAccount), NotFound.
     """
     bank_account = session.get(BankAccount, bank_account_id)
     if bank_account is None:
         raise _not_found()
-    if source == "ofx":
-        read = statement_files.read_ofx(content)
-    elif source == "csv":
-        if bank_format_id is not None:
-            bank_account.bank_format = get_bank_format(session, bank_format_id)
-        if bank_account.bank_format is None:
-            raise ImportFailed(_l("Choose the bank's format to read this file."), [])
-        read = statement_files.read_csv(content, bank_account.bank_format)
-    else:
-        raise ImportFailed(_l("Unknown file kind."), [])
-    if not read.lines:
+    if source == "auto":
+        source = statement_files.detect_source(content)
+    if source == "csv" and bank_format_id is not None:
+        bank_account.bank_format = get_bank_format(session, bank_format_id)
+    reads = statement_files.read_statements(content, source, bank_account.bank_format)
+    if not any(read.lines for read in reads):
         raise ImportFailed(_l("The file holds no statement line."), [])
-    opening, closing = statement_files.check_balances(
-        read, opening=opening_balance, closing=closing_balance
-    )
+    if len(reads) > 1 and (opening_balance is not None or closing_balance is not None):
+        raise ImportFailed(
+            _l("Balances can be given only for a file of one statement."),
+            [(number, describe(read)) for number, read in enumerate(reads, start=1)],
+        )
+    targets = _accounts_of_statements(session, bank_account, reads, accounts_for or {})
+    # every statement is read and checked before any is saved: a refusal leaves nothing
+    checked = []
+    for read, target in zip(reads, targets, strict=True):
+        _check_account(target, read)
+        if not read.lines:
+            checked.append((read, target, None))
+            continue
+        balances = statement_files.check_balances(
+            read,
+            opening=opening_balance,
+            closing=closing_balance,
+            previous_closing=_last_closing(session, target.id),
+        )
+        checked.append((read, target, balances))
     digest = hashlib.sha256(content).hexdigest()
+    return FileImport(
+        [
+            _save_statement(session, read, target, balances, source, filename, digest, actor)
+            for read, target, balances in checked
+        ]
+    )
+
+
+def _save_statement(
+    session: Session,
+    read: statement_files.ReadStatement,
+    bank_account: BankAccount,
+    balances: statement_files.Balances | None,
+    source: str,
+    filename: str,
+    digest: str,
+    actor,
+) -> ImportResult:
+    """Save the lines of one checked statement that the account does not have yet."""
+    if balances is None:  # a statement of the file with balances and no line
+        return ImportResult(read, bank_account, None)
     prints = statement_files.fingerprints(read.lines)
     known = _known_fingerprints(session, bank_account.id, prints)
     new = [(line, print_) for line, print_ in zip(read.lines, prints, strict=True)]
     new = [(line, print_) for line, print_ in new if print_ not in known]
-    already = session.scalar(
-        select(BankStatement.id).where(
-            BankStatement.bank_account_id == bank_account.id, BankStatement.file_sha256 == digest
+    if not new:
+        return ImportResult(
+            read,
+            bank_account,
+            None,
+            lines_skipped=len(read.lines),
+            balances_checked=balances.checked,
         )
-    )
-    if already or not new:
-        return ImportResult(None, lines_added=0, lines_skipped=len(read.lines))
     statement = BankStatement(
         ledger_id=bank_account.ledger_id,
         bank_account_id=bank_account.id,
         source=source,
         filename=(filename or "")[:255],
         file_sha256=digest,
-        start_on=read.start_on or read.lines[0].on,
-        end_on=read.end_on or read.lines[-1].on,
-        opening_balance=opening,
-        closing_balance=closing,
+        start_on=min(read.start_on or read.lines[0].on, read.lines[0].on),
+        end_on=max(read.end_on or read.lines[-1].on, read.lines[-1].on),
+        opening_balance=balances.opening,
+        closing_balance=balances.closing,
+        balances_checked=balances.checked,
         lines_added=len(new),
         lines_skipped=len(read.lines) - len(new),
         imported_by_id=getattr(actor, "id", None),
     )
-    statement.start_on = min(statement.start_on, read.lines[0].on)
-    statement.end_on = max(statement.end_on, read.lines[-1].on)
     session.add(statement)
     session.flush()
     session.add_all(
@@ -346,7 +554,14 @@ def import_statement(
         for line, print_ in new
     )
     session.flush()
-    return ImportResult(statement, lines_added=len(new), lines_skipped=statement.lines_skipped)
+    return ImportResult(
+        read,
+        bank_account,
+        statement,
+        lines_added=len(new),
+        lines_skipped=statement.lines_skipped,
+        balances_checked=balances.checked,
+    )
 
 
 # --- reconciliation ----------------------------------------------------------------------

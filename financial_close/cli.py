@@ -2,18 +2,30 @@
 root: `flask --app gie accounting close CODE --year YYYY [--force]`, `accounting settings
 CODE [...]`, `accounting vat-return CODE --period ...`, and the cockpit's batch work from the
 command line, `accounting post-drafts CODE` and `accounting lock --date ... CODES`, with a
-progress bar and a summary of what failed and why."""
+progress bar and a summary of what failed and why; and the `bank` group, `bank import CODE
+ACCOUNT FILE`, registered by the composition root beside the other groups."""
 
 import json
 from datetime import datetime
+from decimal import Decimal
 
 import click
 
 from accounting import services
 from accounting.models import VAT_PERIODS, VAT_REGIMES, Entry
 from accounting.reports.lists import drafts_count
-from financial_close import batch, checklist, vat_periods, vat_return, vat_settings, vat_settlement
+from financial_close import (
+    bank,
+    batch,
+    checklist,
+    statement_files,
+    vat_periods,
+    vat_return,
+    vat_settings,
+    vat_settlement,
+)
 from gie import db
+from gie.command_line import CommandGroup
 
 
 @click.command("close")
@@ -211,3 +223,52 @@ def lock_command(lock_date: datetime, codes: tuple[str, ...]):
 
 #: what the composition root attaches to the `accounting` group (`flask --app gie accounting`)
 COMMANDS = (close_command, settings_command, vat_return_command, post_drafts_command, lock_command)
+
+
+bank_cli = CommandGroup("bank", help="Bank statements.")
+
+
+def _balance(_ctx, _param, value: str | None) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        return statement_files.parse_amount(value, ".")
+    except ValueError:
+        raise click.BadParameter(f"not an amount: {value}") from None
+
+
+@bank_cli.command("import")
+@click.argument("code")
+@click.argument("account")
+@click.argument("file", type=click.File("rb"))
+@click.option(
+    "--format",
+    "source",
+    type=click.Choice(("auto", *statement_files.SOURCES)),
+    default="auto",
+    help="The kind of file; auto tells it by its content.",
+)
+@click.option("--opening", callback=_balance, help="Opening balance, if the file lacks it.")
+@click.option("--closing", callback=_balance, help="Closing balance, if the file lacks it.")
+def import_command(code: str, account: str, file, source: str, opening, closing):
+    """Import a statement file (CSV in the bank account's format, OFX, MT940, CAMT.053)
+    into the bank account of ACCOUNT (51xx) of the ledger CODE, made a bank account on first
+    use; each statement of a file of several goes into the bank account of its account id."""
+    ledger = services.ledger_by_code(db.session, code)
+    bank_account = bank.bank_account_of_code(db.session, ledger.id, account)
+    imported = bank.import_statement(
+        db.session,
+        bank_account.id,
+        file.read(),
+        file.name,
+        source=source,
+        opening_balance=opening,
+        closing_balance=closing,
+    )
+    for result in imported.results:
+        click.echo(
+            f"{bank.describe(result.read)} -> {result.bank_account.name}: "
+            f"{result.lines_added} lines added, {result.lines_skipped} already imported"
+        )
+        if not result.balances_checked:
+            click.echo("  balances not checked: the file gives too few of them", err=True)

@@ -20,7 +20,12 @@ from gie.forms import MoneyField, choices
 
 # --- bank accounts, formats, statements and rules ------------------------------------------
 
-SOURCES = {"csv": _l("CSV (bank format)"), "ofx": _l("OFX")}
+SOURCES = {
+    "csv": _l("CSV (bank format)"),
+    "ofx": _l("OFX"),
+    "mt940": _l("MT940 (SWIFT)"),
+    "camt053": _l("CAMT.053 (ISO 20022)"),
+}
 STATUSES = {"open": _l("Not reconciled"), "reconciled": _l("Reconciled")}
 
 

@@ -63,7 +63,8 @@ class BankFormat(Base):
 
 class BankAccount(Base):
     """A ledger's account at a bank: the 514x account of the books its statements reconcile
-    with, and the CSV format its bank uses."""
+    with, the CSV format its bank uses, and the currency and account id its statement files
+    must carry."""
 
     __tablename__ = "bookkeeping_bank_account"
     __table_args__ = (UniqueConstraint("ledger_id", "account_id"),)
@@ -74,6 +75,9 @@ class BankAccount(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounting_account.id"))
     name: Mapped[str] = mapped_column(String(120))  #: e.g. "Al Barid Bank, Chefchaouen"
     bank_format_id: Mapped[int | None] = mapped_column(ForeignKey("bookkeeping_bank_format.id"))
+    currency: Mapped[str] = mapped_column(String(3), default="MAD")
+    #: the ACCTID, IBAN or MT940 :25: of its statement files; recorded by the first import
+    account_identifier: Mapped[str] = mapped_column(String(35), default="")
 
     ledger: Mapped[Ledger] = relationship()
     account: Mapped[Account] = relationship()
@@ -87,20 +91,25 @@ class BankStatement(Base):
     """One imported file: its period and balances, checked against its lines."""
 
     __tablename__ = "bookkeeping_bank_statement"
-    __table_args__ = (CheckConstraint("source IN ('csv', 'ofx')", name="source"),)
+    __table_args__ = (
+        CheckConstraint("source IN ('csv', 'ofx', 'mt940', 'camt053')", name="source"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ledger_id: Mapped[int] = mapped_column(ForeignKey("accounting_ledger.id"), index=True)
     bank_account_id: Mapped[int] = mapped_column(
         ForeignKey("bookkeeping_bank_account.id"), index=True
     )
-    source: Mapped[str] = mapped_column(String(3))
+    source: Mapped[str] = mapped_column(String(7))
     filename: Mapped[str] = mapped_column(String(255), default="")
     file_sha256: Mapped[str] = mapped_column(String(64))
     start_on: Mapped[date] = mapped_column(Date)
     end_on: Mapped[date] = mapped_column(Date)
     opening_balance: Mapped[Decimal] = mapped_column(Money)
     closing_balance: Mapped[Decimal] = mapped_column(Money)
+    #: False when the file and the user gave too few balances to check the lines (an OFX
+    #: file without LEDGERBAL): the missing balance was computed from the other
+    balances_checked: Mapped[bool] = mapped_column(Boolean, default=True)
     lines_added: Mapped[int] = mapped_column(Integer, default=0)
     #: lines already imported from an earlier file (same bank account, same line)
     lines_skipped: Mapped[int] = mapped_column(Integer, default=0)

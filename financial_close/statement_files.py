@@ -1,20 +1,24 @@
-"""Reading bank statement files: a CSV in the layout of its bank, or OFX (1.x SGML or 2.x XML),
-into lines whose balances are checked and whose fingerprints recognise them on a second
-import. Only the file is read here; saving it is the bank module's import."""
+"""Reading bank statement files: a CSV in the layout of its bank, OFX (1.x SGML or 2.x XML),
+SWIFT MT940 or ISO 20022 CAMT.053, into statements whose balances are checked and whose
+lines' fingerprints recognise them on a second import. A file may hold several statements,
+each with its account id and currency. Only the file is read here; saving it is the bank
+module's import."""
 
 import codecs
 import csv
 import hashlib
+import html
 import io
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from xml.etree import ElementTree
 
+import mt940
 from flask_babel import lazy_gettext as _l
-from ofxtools.Parser import OFXTree
 
 from financial_close.models import BankFormat
 from gie.csvfiles import decode
@@ -52,6 +56,12 @@ class ReadStatement:
     closing: Decimal | None = None
     start_on: date | None = None
     end_on: date | None = None
+    account_id: str = ""  #: ACCTID, IBAN or :25: as the file writes it; empty in a CSV
+    currency: str = ""  #: ISO 4217, empty when the file does not say
+    name: str = ""  #: how messages name the statement within its file
+    #: the file states the opening balance (MT940, CAMT) or running balances (some CSVs);
+    #: an OFX file states only the closing one (LEDGERBAL)
+    balances_optional: bool = False
 
 
 def parse_amount(text: str, decimal_mark: str) -> Decimal:
@@ -170,48 +180,448 @@ def read_csv(content: bytes, bank_format: BankFormat) -> ReadStatement:
     return ReadStatement(lines)
 
 
-def read_ofx(content: bytes) -> ReadStatement:
-    """Read an OFX statement (1.x SGML or 2.x XML): its transactions and LEDGERBAL.
-    Raises ImportFailed."""
-    tree = OFXTree()
-    try:
-        tree.parse(io.BytesIO(content))
-        statement = tree.convert().statements[0]
-    except Exception:  # ofxtools raises many kinds of errors on a damaged file
-        raise ImportFailed(
-            _l("This is not an OFX bank statement."), [(1, _l("The file cannot be read as OFX."))]
-        ) from None
-    lines = []
-    for number, transaction in enumerate(statement.transactions, start=1):
-        label = " ".join(part for part in (transaction.name, transaction.memo) if part)
-        lines.append(
-            ReadLine(
-                line=number,
-                on=transaction.dtposted.date(),
-                label=(label or transaction.trntype or "")[:MAX_LABEL],
-                amount=D(transaction.trnamt),
-                reference=(transaction.fitid or "")[:MAX_REFERENCE],
-            )
-        )
-    lines.sort(key=lambda line: line.on)
-    balance = statement.balance
-    transactions = statement.banktranlist
-    return ReadStatement(
-        lines,
-        closing=D(balance.balamt) if balance is not None else None,
-        start_on=transactions.dtstart.date() if transactions and transactions.dtstart else None,
-        end_on=transactions.dtend.date() if transactions and transactions.dtend else None,
+# --- OFX -----------------------------------------------------------------------------------
+#
+# Banks' OFX files break the specification in many small ways (a BANKID of 11 characters,
+# LANGUAGE FRE, a CHARSET the bytes do not follow, several BANKTRANLIST, a card statement
+# without LEDGERBAL, an empty DTSTART). A strict library (ofxtools, used until now) validates
+# each element against the specification and refuses such files, converts dates to UTC (a
+# line of `20051004000000[+1:CET]` became the 3rd), and its tokenizer stops at lower-case or
+# empty elements. What a statement needs is a dozen elements, so the file is read here by a small
+# tolerant reader: it tokenizes SGML and XML alike and looks elements up by name.
+
+#: an OFX tag, its closing slash, and the text up to the next tag
+OFX_TOKEN = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9._]*)[^>]*>([^<]*)")
+OFX_DATE = re.compile(r"\s*(\d{4})(\d{2})(\d{2})")
+#: OFX 1 headers and the XML declaration name the characters; Python's name for them
+DECLARED_CHARSETS = {"1252": "cp1252", "ISO-8859-1": "latin-1", "8859-1": "latin-1"}
+STATEMENT_ELEMENTS = ("STMTRS", "CCSTMTRS")
+NEVER_NESTED = (*STATEMENT_ELEMENTS, "STMTTRN")
+#: responses that are no bank or card statement, and why they are refused
+OTHER_RESPONSES = {
+    "INVSTMTRS": _l("an investment statement"),
+    "INVSTMTTRNRS": _l("an investment statement"),
+    "LOANSTMTRS": _l("a loan statement"),
+    "STMTENDRS": _l("a closing statement summary"),
+}
+MAX_AMOUNT = Decimal("999999999999.99")
+
+
+def _declared_charset(head: bytes) -> str | None:
+    text = head.decode("ascii", "replace")
+    declared = re.search(r"encoding=[\"']([\w.-]+)", text)
+    if declared:
+        return declared.group(1)
+    if re.search(r"ENCODING:\s*UTF-?8", text, re.IGNORECASE):
+        return "utf-8"
+    charset = re.search(r"CHARSET:\s*([\w-]+)", text, re.IGNORECASE)
+    return DECLARED_CHARSETS.get(charset.group(1).upper()) if charset else None
+
+
+def decode_declared(content: bytes, declared: str | None) -> str:
+    """The text of a file whose declared charset may lie: the declared one, then UTF-8,
+    then Windows-1252, the first the bytes follow. Raises ImportFailed."""
+    if content.startswith(codecs.BOM_UTF8):
+        content = content[len(codecs.BOM_UTF8) :]
+    for encoding in (declared, "utf-8", "cp1252"):
+        if not encoding:
+            continue
+        try:
+            return content.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    raise ImportFailed(
+        _l("The file's characters cannot be read."),
+        [(1, _l("neither its declared charset, UTF-8 nor Windows-1252"))],
     )
 
 
+@dataclass
+class Element:
+    """An OFX element: its tag, its text (for a data element) and what it holds."""
+
+    tag: str
+    text: str = ""
+    children: list["Element"] = field(default_factory=list)
+
+    def iter(self, tag: str):
+        """Every element of this name held at any depth, in the file's order (walked with a
+        list, not recursion: a damaged file may nest thousands of elements)."""
+        pending = list(reversed(self.children))
+        while pending:
+            element = pending.pop()
+            if element.tag == tag:
+                yield element
+            pending.extend(reversed(element.children))
+
+    def first(self, *path: str) -> "Element | None":
+        element = self
+        for tag in path:
+            element = next(element.iter(tag), None)
+            if element is None:
+                return None
+        return element
+
+    def value(self, *path: str) -> str:
+        element = self.first(*path)
+        return element.text if element is not None else ""
+
+
+def ofx_tree(body: str) -> Element:
+    """The elements of an OFX body. A data element ends where its text does; an element
+    opened without text holds what follows until its closing tag. A closing tag closes
+    whatever was left open inside it, so an empty data element (`<DTSTART>` alone) only
+    holds its neighbours, which name lookups still find. A statement or a transaction
+    never holds another: one whose closing tag is missing ends where the next begins, so
+    that no transaction is counted in two statements."""
+    root = Element("")
+    stack = [root]
+    for closing, tag, text in OFX_TOKEN.findall(body):
+        tag = tag.upper()
+        ends_one = closing or tag in NEVER_NESTED
+        if ends_one and any(element.tag == tag for element in stack[1:]):
+            while stack.pop().tag != tag:
+                pass
+        if closing:
+            continue
+        element = Element(tag, html.unescape(text.strip()))
+        stack[-1].children.append(element)
+        if not element.text:
+            stack.append(element)
+    return root
+
+
+def _not_a_statement(element: str, why) -> ImportFailed:
+    return ImportFailed(
+        _l("This is not an OFX bank or card statement."),
+        [(1, _l("<%(element)s>: %(why)s", element=element, why=why))],
+    )
+
+
+def _ofx_date(text: str, element: str, where: int) -> date:
+    """The calendar date written in the file, in its own offset: never moved to UTC."""
+    match = OFX_DATE.match(text)
+    try:
+        return date(*(int(part) for part in match.groups()))
+    except (AttributeError, ValueError):
+        raise ImportFailed(
+            _l("The file holds a date that cannot be read."),
+            [(where, _l("<%(element)s> is not a date: %(text)s", element=element, text=text))],
+        ) from None
+
+
+def _file_amount(text: str, element: str, where: int) -> Decimal:
+    """An amount as a bank file writes it: `-35.00`, some banks `-35,00`."""
+    cleaned = text.strip().replace(" ", "")
+    if "," in cleaned and "." not in cleaned:
+        cleaned = cleaned.replace(",", ".")
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or abs(amount) > MAX_AMOUNT:
+        raise ImportFailed(
+            _l("The file holds an amount that cannot be read."),
+            [(where, _l("<%(element)s> is not an amount: %(text)s", element=element, text=text))],
+        )
+    return D(amount)
+
+
+def _ofx_statement(response: Element, number: int) -> ReadStatement:
+    account = response.first("BANKACCTFROM") or response.first("CCACCTFROM")
+    account_id = account.value("ACCTID") if account is not None else ""
+    lines = []
+    for position, transaction in enumerate(response.iter("STMTTRN"), start=1):
+        fitid = transaction.value("FITID")
+        label = " ".join(
+            part for part in (transaction.value("NAME"), transaction.value("MEMO")) if part
+        )
+        lines.append(
+            ReadLine(
+                line=position,
+                on=_ofx_date(transaction.value("DTPOSTED"), "DTPOSTED", position),
+                label=(label or transaction.value("TRNTYPE") or fitid)[:MAX_LABEL],
+                amount=_file_amount(transaction.value("TRNAMT"), "TRNAMT", position),
+                reference=fitid[:MAX_REFERENCE],
+            )
+        )
+    lines.sort(key=lambda line: line.on)
+    starts = [
+        _ofx_date(element.text, "DTSTART", 1)
+        for element in response.iter("DTSTART")
+        if element.text
+    ]
+    ends = [
+        _ofx_date(element.text, "DTEND", 1) for element in response.iter("DTEND") if element.text
+    ]
+    ledger_balance = response.value("LEDGERBAL", "BALAMT")
+    return ReadStatement(
+        lines,
+        closing=_file_amount(ledger_balance, "BALAMT", 1) if ledger_balance else None,
+        start_on=min(starts) if starts else None,
+        end_on=max(ends) if ends else None,
+        account_id=account_id,
+        currency=response.value("CURDEF").upper(),
+        name=_l("statement %(number)d (%(element)s)", number=number, element=response.tag),
+        balances_optional=True,
+    )
+
+
+def read_ofx(content: bytes) -> list[ReadStatement]:
+    """Every bank (STMTRS) and card (CCSTMTRS) statement of an OFX file, 1.x SGML or 2.x
+    XML: transactions of all their lists, CURDEF, ACCTID, LEDGERBAL as the closing balance.
+    Raises ImportFailed naming the element when the file is no such statement."""
+    start = content.upper().find(b"<OFX")
+    if start < 0:
+        raise ImportFailed(
+            _l("This is not an OFX bank statement."), [(1, _l("The file has no <OFX> element."))]
+        )
+    body = decode_declared(content, _declared_charset(content[:start]))
+    root = ofx_tree(body[body.upper().find("<OFX") :])
+    for tag, why in OTHER_RESPONSES.items():
+        if root.first(tag) is not None:
+            raise _not_a_statement(tag, why)
+    responses = [element for tag in STATEMENT_ELEMENTS for element in root.iter(tag)]
+    if not responses:
+        raise _not_a_statement("OFX", _l("it holds no STMTRS nor CCSTMTRS"))
+    statements = [_ofx_statement(response, number) for number, response in enumerate(responses, 1)]
+    if not any(statement.lines for statement in statements):
+        raise _not_a_statement(responses[0].tag, _l("balances only, no transaction (STMTTRN)"))
+    return statements
+
+
+# --- MT940 ---------------------------------------------------------------------------------
+
+#: a statement of an MT940 file begins with its reference, field :20:
+MT940_STATEMENT_START = re.compile(r"^:20:", re.MULTILINE)
+
+
+def _mt940_statement(text: str, number: int) -> ReadStatement:
+    reference = text[4:].split("\n", 1)[0].strip()
+    name = _l("statement %(number)d (:20: %(reference)s)", number=number, reference=reference)
+    transactions = mt940.models.Transactions()
+    try:
+        transactions.parse(text)
+        data = transactions.data
+        opening = data.get("final_opening_balance") or data.get("intermediate_opening_balance")
+        closing = data.get("final_closing_balance") or data.get("intermediate_closing_balance")
+        found = [transaction.data for transaction in transactions]
+    except Exception:  # the mt-940 package raises many kinds of errors on a damaged file
+        raise ImportFailed(
+            _l("This is not an MT940 statement."),
+            [(number, _l("%(statement)s cannot be read as MT940", statement=name))],
+        ) from None
+    if opening is None or closing is None:
+        raise ImportFailed(
+            _l("This MT940 statement has no balances."),
+            [(number, _l("%(statement)s lacks :60F: or :62F:", statement=name))],
+        )
+    lines = []
+    for position, transaction in enumerate(found, start=1):
+        on = transaction.get("guessed_entry_date") or transaction["date"]
+        references = (transaction.get("bank_reference"), transaction.get("customer_reference"))
+        reference = next((ref for ref in references if ref and ref != "NONREF"), "")
+        label = (transaction.get("transaction_details") or "").replace("\n", " ").strip()
+        lines.append(
+            ReadLine(
+                line=position,
+                on=date(on.year, on.month, on.day),
+                label=(label or transaction.get("extra_details") or transaction["id"] or "")[
+                    :MAX_LABEL
+                ],
+                amount=_file_amount(str(transaction["amount"].amount), ":61:", position),
+                reference=reference[:MAX_REFERENCE],
+            )
+        )
+    return ReadStatement(
+        lines,
+        opening=_file_amount(str(opening.amount.amount), ":60F:", number),
+        closing=_file_amount(str(closing.amount.amount), ":62F:", number),
+        start_on=date(opening.date.year, opening.date.month, opening.date.day),
+        end_on=date(closing.date.year, closing.date.month, closing.date.day),
+        account_id=data.get("account_identification") or "",
+        currency=closing.amount.currency or "",
+        name=name,
+    )
+
+
+def read_mt940(content: bytes) -> list[ReadStatement]:
+    """Every statement of a SWIFT MT940 file (one per :20:), with :60F: and :62F:. Raises
+    ImportFailed."""
+    text = decode_declared(content, None).replace("\r\n", "\n")
+    starts = [match.start() for match in MT940_STATEMENT_START.finditer(text)]
+    if not starts:
+        raise ImportFailed(
+            _l("This is not an MT940 statement."), [(1, _l("The file has no field :20:."))]
+        )
+    ends = [*starts[1:], len(text)]
+    return [
+        _mt940_statement(text[start:end], number)
+        for number, (start, end) in enumerate(zip(starts, ends, strict=True), start=1)
+    ]
+
+
+# --- CAMT.053 ------------------------------------------------------------------------------
+
+CAMT_NAMESPACES = tuple(f"urn:iso:std:iso:20022:tech:xsd:camt.053.001.0{n}" for n in range(2, 9))
+OPENING_CODES = ("OPBD", "PRCD")
+CLOSING_CODE = "CLBD"
+
+
+def _camt_date(element, where: int) -> date | None:
+    """The calendar date written in `Dt` or `DtTm`, in the file's own offset."""
+    if element is None:
+        return None
+    text = "".join(element.itertext()).strip()
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        raise ImportFailed(
+            _l("The file holds a date that cannot be read."),
+            [(where, _l("<%(element)s> is not a date: %(text)s", element="Dt", text=text))],
+        ) from None
+
+
+def _camt_amount(element, ns: dict, where: int) -> tuple[Decimal, str]:
+    """The signed amount of an entry or balance (CdtDbtInd DBIT makes it negative), and its
+    currency."""
+    amount = element.find("c:Amt", ns)
+    if amount is None:
+        raise ImportFailed(
+            _l("The file holds an amount that cannot be read."),
+            [(where, _l("<%(element)s> is missing", element="Amt"))],
+        )
+    value = _file_amount(amount.text or "", "Amt", where)
+    if element.findtext("c:CdtDbtInd", "", ns).strip() == "DBIT":
+        value = -value
+    return value, amount.get("Ccy", "")
+
+
+def _camt_balance(statement, ns: dict, codes: tuple[str, ...], where: int):
+    for balance in statement.findall("c:Bal", ns):
+        code = balance.findtext("c:Tp/c:CdOrPrtry/c:Cd", "", ns).strip()
+        if code in codes:
+            amount, currency = _camt_amount(balance, ns, where)
+            return amount, currency, _camt_date(balance.find("c:Dt/*", ns), where)
+    return None, "", None
+
+
+def _camt_statement(statement, ns: dict, number: int) -> ReadStatement:
+    identifier = statement.findtext("c:Id", "", ns).strip()
+    name = _l("statement %(number)d (Id %(reference)s)", number=number, reference=identifier)
+    opening, currency, start_on = _camt_balance(statement, ns, OPENING_CODES, number)
+    closing, closing_currency, end_on = _camt_balance(statement, ns, (CLOSING_CODE,), number)
+    if opening is None or closing is None:
+        raise ImportFailed(
+            _l("This CAMT.053 statement has no opening or closing balance."),
+            [(number, _l("%(statement)s lacks a Bal of type OPBD/PRCD or CLBD", statement=name))],
+        )
+    lines = []
+    for position, entry in enumerate(statement.findall("c:Ntry", ns), start=1):
+        # a pending entry is not in the booked balances
+        if entry.findtext("c:Sts", "", ns).strip() == "PDNG" or (
+            entry.findtext("c:Sts/c:Cd", "", ns).strip() == "PDNG"
+        ):
+            continue
+        amount, _currency = _camt_amount(entry, ns, position)
+        on = _camt_date(entry.find("c:BookgDt/*", ns), position) or _camt_date(
+            entry.find("c:ValDt/*", ns), position
+        )
+        if on is None:
+            raise ImportFailed(
+                _l("The file holds a date that cannot be read."),
+                [(position, _l("<%(element)s> is missing", element="BookgDt"))],
+            )
+        texts = [
+            " ".join(text.split())
+            for path in ("c:NtryDtls//c:RmtInf/c:Ustrd", "c:AddtlNtryInf")
+            for text in (element.text or "" for element in entry.findall(path, ns))
+            if text.strip()
+        ]
+        reference = entry.findtext("c:AcctSvcrRef", "", ns) or entry.findtext("c:NtryRef", "", ns)
+        lines.append(
+            ReadLine(
+                line=position,
+                on=on,
+                label=(" ".join(texts) or entry.findtext("c:BkTxCd//c:Cd", "", ns) or "-")[
+                    :MAX_LABEL
+                ],
+                amount=amount,
+                reference=reference.strip()[:MAX_REFERENCE],
+            )
+        )
+    lines.sort(key=lambda line: line.on)
+    account = statement.find("c:Acct", ns)
+    account_id = ""
+    if account is not None:
+        account_id = account.findtext("c:Id/c:IBAN", "", ns) or account.findtext(
+            "c:Id/c:Othr/c:Id", "", ns
+        )
+    return ReadStatement(
+        lines,
+        opening=opening,
+        closing=closing,
+        start_on=start_on,
+        end_on=end_on,
+        account_id=account_id.strip(),
+        currency=(
+            (account.findtext("c:Ccy", "", ns) if account is not None else "")
+            or closing_currency
+            or currency
+        ).strip(),
+        name=name,
+    )
+
+
+def read_camt053(content: bytes) -> list[ReadStatement]:
+    """Every statement (Stmt) of an ISO 20022 camt.053 file, versions 001.02 to 001.08:
+    entries (Ntry) and the opening (OPBD or PRCD) and closing (CLBD) balances. Raises
+    ImportFailed."""
+    try:
+        root = ElementTree.fromstring(content)
+    except ElementTree.ParseError as error:
+        raise ImportFailed(
+            _l("This is not a CAMT.053 statement."),
+            [(error.position[0], _l("The file is not well-formed XML."))],
+        ) from None
+    namespace = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
+    if namespace not in CAMT_NAMESPACES:
+        raise ImportFailed(
+            _l("This is not a CAMT.053 statement."),
+            [(1, _l("Unknown XML namespace: %(namespace)s", namespace=namespace or "-"))],
+        )
+    ns = {"c": namespace}
+    found = root.findall("c:BkToCstmrStmt/c:Stmt", ns)
+    if not found:
+        raise ImportFailed(
+            _l("This is not a CAMT.053 statement."), [(1, _l("The file has no Stmt element."))]
+        )
+    return [_camt_statement(statement, ns, number) for number, statement in enumerate(found, 1)]
+
+
+@dataclass
+class Balances:
+    opening: Decimal
+    closing: Decimal
+    #: False when the file and the user gave too few balances to check the lines against
+    checked: bool = True
+
+
 def check_balances(
-    read: ReadStatement, *, opening: Decimal | None, closing: Decimal | None
-) -> tuple[Decimal, Decimal]:
+    read: ReadStatement,
+    *,
+    opening: Decimal | None,
+    closing: Decimal | None,
+    previous_closing: Decimal = ZERO,
+) -> Balances:
     """The statement's opening and closing balances, checked against its lines.
 
     With printed running balances, each one must follow from the one before; otherwise
-    opening + the lines must make the closing (for OFX, the closing is LEDGERBAL and the
-    opening follows from it). Raises ImportFailed naming the first line that does not add up.
+    opening + the lines must make the closing, each balance given by the file or the user
+    (an OFX file gives only the closing, LEDGERBAL; MT940 and CAMT.053 give both). An OFX
+    statement short of a balance is not checked: the missing balance follows from the
+    other, or from `previous_closing` (the account's last statement) when neither is known.
+    Raises ImportFailed naming the statement or the first line that does not add up.
     """
     lines = read.lines
     total = sum((line.amount for line in lines), ZERO)
@@ -252,26 +662,25 @@ def check_balances(
                         )
                     ],
                 )
-        return file_opening, file_closing
-    if read.closing is not None:
-        if closing is not None and D(closing) != read.closing:
+        return Balances(file_opening, file_closing)
+    for given, found, message in (
+        (opening, read.opening, _l("The file's opening balance is %(found)s, not %(given)s.")),
+        (closing, read.closing, _l("The file's closing balance is %(found)s, not %(given)s.")),
+    ):
+        if given is not None and found is not None and D(given) != found:
+            raise ImportFailed(message % {"found": found, "given": D(given)}, [])
+    opening = D(opening) if opening is not None else read.opening
+    closing = D(closing) if closing is not None else read.closing
+    if opening is None or closing is None:
+        if not read.balances_optional:
             raise ImportFailed(
-                _l(
-                    "The file's closing balance is %(found)s, not %(given)s.",
-                    found=read.closing,
-                    given=D(closing),
-                ),
+                _l("This file has no balances: give the opening and closing balances."),
                 [],
             )
-        closing = read.closing
-        if opening is None:
-            opening = closing - total
-    if opening is None or closing is None:
-        raise ImportFailed(
-            _l("This file has no balances: give the opening and closing balances."),
-            [],
-        )
-    opening, closing = D(opening), D(closing)
+        if closing is not None:
+            return Balances(closing - total, closing, checked=False)
+        opening = previous_closing if opening is None else opening
+        return Balances(opening, opening + total, checked=False)
     if opening + total != closing:
         raise ImportFailed(
             _l(
@@ -282,9 +691,41 @@ def check_balances(
                 computed=opening + total,
                 closing=closing,
             ),
-            [(lines[-1].line, _l("the last line of the file"))] if lines else [],
+            [(lines[-1].line if lines else 1, read.name or _l("the last line of the file"))],
         )
-    return opening, closing
+    return Balances(opening, closing)
+
+
+#: the kinds of statement file read here
+SOURCES = ("csv", "ofx", "mt940", "camt053")
+
+
+def detect_source(content: bytes) -> str:
+    """The kind of a statement file by its first bytes: OFX, CAMT.053 (XML), MT940 (SWIFT
+    fields, maybe in a SWIFT envelope), else CSV."""
+    head = content[:4096].lstrip(codecs.BOM_UTF8 + b" \t\r\n")
+    if head.startswith(b"OFXHEADER") or b"<OFX" in head.upper():
+        return "ofx"
+    if head.startswith(b"<") and b"camt.053" in head:
+        return "camt053"
+    if head.startswith((b":20:", b"{1:", b":940:")) or re.search(rb"^:20:", head, re.MULTILINE):
+        return "mt940"
+    return "csv"
+
+
+def read_statements(
+    content: bytes, source: str, bank_format: BankFormat | None
+) -> list[ReadStatement]:
+    """The statements of a file of the given kind (a CSV holds one, read with
+    `bank_format`). Raises ImportFailed."""
+    if source == "csv":
+        if bank_format is None:
+            raise ImportFailed(_l("Choose the bank's format to read this file."), [])
+        return [read_csv(content, bank_format)]
+    readers = {"ofx": read_ofx, "mt940": read_mt940, "camt053": read_camt053}
+    if source not in readers:
+        raise ImportFailed(_l("Unknown file kind."), [])
+    return readers[source](content)
 
 
 def fingerprints(lines: list[ReadLine]) -> list[str]:

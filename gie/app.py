@@ -58,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for command in financial_close_cli.COMMANDS:
         accounting_cli.add_command(command)
     app.cli.add_command(accounting_cli)
+    app.cli.add_command(financial_close_cli.bank_cli)
     app.cli.add_command(billing_cli)
     app.cli.add_command(programme_cli)
     app.extensions["gie_demo_loaders"] = [

@@ -38,7 +38,7 @@ def _format_choices(blank: str) -> list:
 
 
 def _format_id(value: str) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return int(value) if value and value.isdecimal() else None
 
 
 # --- bank accounts -------------------------------------------------------------------------
@@ -138,7 +138,12 @@ def _import_form(bank_account) -> ImportStatementForm:
     return form
 
 
-def _account_page(bank_account, form, line_errors=(), status: int = 200):
+#: the field of the import form that picks the bank account of a statement's account id
+ACCOUNT_FOR = "account_for-"
+
+
+def _account_page(bank_account, form, failure=None, status: int = 200):
+    line_errors = getattr(failure, "line_errors", [])
     return render_template(
         "financial_close/bank_account.html",
         ledger=bank_account.ledger,
@@ -147,7 +152,20 @@ def _account_page(bank_account, form, line_errors=(), status: int = 200):
         form=form,
         line_errors=list(line_errors)[:SHOWN_ERRORS],
         more_errors=max(0, len(line_errors) - SHOWN_ERRORS),
+        # statements of the file that match no bank account: the user picks one for each
+        unmatched_ids=getattr(failure, "account_ids", []),
+        ledger_accounts=bank.bank_accounts(db.session, bank_account.ledger_id),
+        account_for=ACCOUNT_FOR,
     ), status
+
+
+def _accounts_for() -> dict[str, int]:
+    """The bank account the user picked for each account id of the file."""
+    return {
+        name[len(ACCOUNT_FOR) :]: int(value)
+        for name, value in request.form.items()
+        if name.startswith(ACCOUNT_FOR) and value.isdecimal()
+    }
 
 
 @bp.get("/bank/accounts/<int:bank_account_id>")
@@ -164,11 +182,8 @@ def import_statement(bank_account_id: int):
     form = _import_form(bank_account)
     if not form.validate_on_submit():
         return _account_page(bank_account, form, status=422)
-    refusal_shows(
-        lambda failure: _account_page(bank_account, form, getattr(failure, "line_errors", []))[0],
-        form,
-    )
-    result = bank.import_statement(
+    refusal_shows(lambda failure: _account_page(bank_account, form, failure)[0], form)
+    imported = bank.import_statement(
         db.session,
         bank_account.id,
         form.file.data.read(),
@@ -177,20 +192,33 @@ def import_statement(bank_account_id: int):
         opening_balance=form.opening_balance.data,
         closing_balance=form.closing_balance.data,
         bank_format_id=_format_id(form.bank_format_id.data),
+        accounts_for=_accounts_for(),
         actor=current_user,
     )
-    if result.already_imported:
+    if imported.already_imported:
         flash(_("This file was already imported: nothing was added."), "info")
         return redirect(url_for(".bank_account", bank_account_id=bank_account.id))
-    flash(
-        _(
-            "Statement imported: %(added)s, %(skipped)d already known.",
-            added=ngettext("%(num)d line added", "%(num)d lines added", result.lines_added),
-            skipped=result.lines_skipped,
-        ),
-        "success",
-    )
-    return redirect(url_for(".bank_statement", statement_id=result.statement.id))
+    for result in imported.results:
+        flash(
+            _(
+                "%(statement)s into %(account)s: %(added)s, %(skipped)d already known.",
+                statement=bank.describe(result.read),
+                account=result.bank_account.name,
+                added=ngettext("%(num)d line added", "%(num)d lines added", result.lines_added),
+                skipped=result.lines_skipped,
+            ),
+            "success",
+        )
+        if not result.balances_checked:
+            flash(
+                _(
+                    "%(statement)s: the file gives too few balances, the lines were not"
+                    " checked against them. Give the opening and closing balances to check them.",
+                    statement=bank.describe(result.read),
+                ),
+                "warning",
+            )
+    return redirect(url_for(".bank_statement", statement_id=imported.statement.id))
 
 
 # --- a statement and its lines -------------------------------------------------------------
@@ -300,7 +328,7 @@ def bank_line(bank_line_id: int):
 @requires("accounting.edit")
 def reconcile_bank_line(bank_line_id: int):
     bank_line = bank.get_bank_line(db.session, bank_line_id, actor=current_user)
-    line_ids = [int(value) for value in request.form.getlist("line_id") if value.isdigit()]
+    line_ids = [int(value) for value in request.form.getlist("line_id") if value.isdecimal()]
     return _confirmed_change(
         lambda: bank.reconcile(db.session, bank_line.id, line_ids, actor=current_user),
         _("Bank line reconciled."),

@@ -74,3 +74,50 @@ def test_accountant_imports_a_statement_and_accepts_a_suggestion(visitor):
     expect(row.locator(".badge-active")).to_be_visible()
     expect(row.locator("form.bank-accept")).to_have_count(0)
     visitor.shot("bank-reconciled")
+
+
+def _camt053(on: date, label: str, amount: Decimal) -> bytes:
+    """A CAMT.053 statement of one entry, its opening and closing balances adding up."""
+    opening = Decimal("1000.00")
+    balances = "".join(
+        f"<Bal><Tp><CdOrPrtry><Cd>{code}</Cd></CdOrPrtry></Tp><Amt Ccy='MAD'>{value}</Amt>"
+        f"<CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>{on.isoformat()}</Dt></Dt></Bal>"
+        for code, value in (("OPBD", opening), ("CLBD", opening + amount))
+    )
+    return (
+        "<?xml version='1.0' encoding='UTF-8'?>"
+        "<Document xmlns='urn:iso:std:iso:20022:tech:xsd:camt.053.001.08'><BkToCstmrStmt>"
+        "<GrpHdr><MsgId>TEST</MsgId><CreDtTm>2026-05-01T06:00:00+01:00</CreDtTm></GrpHdr>"
+        f"<Stmt><Id>{label}</Id><Acct><Id><IBAN>MA64011780000999999999999999</IBAN></Id>"
+        f"<Ccy>MAD</Ccy></Acct>{balances}"
+        f"<Ntry><Amt Ccy='MAD'>{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd>"
+        f"<BookgDt><Dt>{on.isoformat()}</Dt></BookgDt><AcctSvcrRef>{label}</AcctSvcrRef>"
+        f"<NtryDtls><TxDtls><RmtInf><Ustrd>{label}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>"
+        "</Stmt></BkToCstmrStmt></Document>"
+    ).encode()
+
+
+def test_accountant_imports_a_camt053_statement(visitor):
+    visitor.login("comptable@gie-tta.ma")
+    page = visitor.page
+    visitor.go("/accounting/")
+    page.click("table.dense a:text-is('COOP-001')")
+    page.click(".subnav a[href$='/bank']")
+    page.click("table.dense tbody a >> nth=0")
+
+    label = f"VIREMENT CAMT {visitor.language.upper()}"
+    page.set_input_files(
+        "#file",
+        files=[
+            {
+                "name": f"camt053-{visitor.language}.xml",
+                "mimeType": "application/xml",
+                "buffer": _camt053(date.today(), label, Decimal("321.45")),
+            }
+        ],
+    )
+    page.select_option("#source", "camt053")
+    page.click("form.bank-import button[type=submit]")
+    expect(page.locator(".flash-success")).to_contain_text("MA64011780000999999999999999")
+    expect(page.locator("tr[data-bank-line]", has_text=label)).to_have_count(1)
+    visitor.shot("bank-camt053")
