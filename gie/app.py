@@ -6,6 +6,7 @@ from flask import Flask, flash, g, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, logout_user, user_logged_in
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from accounting import demo as accounting_demo
 from accounting.cli import accounting_cli
@@ -41,6 +42,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(config.from_environment())
     if test_config:
         app.config.update(test_config)
+    trusted_proxies = app.config["GIE_TRUSTED_PROXIES"]
+    if trusted_proxies > 0:
+        # Behind reverse proxies every request comes from the last one: the client's address,
+        # which login throttling counts failures by, is the one the trusted proxies forwarded.
+        # Headers beyond that number are the client's own word and are ignored.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted_proxies, x_proto=trusted_proxies)
 
     # Tests hand in one connection inside an outer transaction (GIE_BIND), rolled back after.
     bind = app.config.get("GIE_BIND") or db.make_engine(app.config["SQLALCHEMY_DATABASE_URL"])

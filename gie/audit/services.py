@@ -3,6 +3,9 @@
 A model opts in with `__audited__ = True` (and may hide columns in `__audit_exclude__`).
 The actor comes from a context variable set once per request or command, so services
 need not pass it down to every helper.
+
+Security events (logins, refusals, locks, logouts) change no audited record: they are written
+by `record_security_event`, in the same transaction as the work they describe.
 """
 
 from contextlib import contextmanager
@@ -16,6 +19,9 @@ from sqlalchemy.orm import Session
 
 from gie.audit.models import AuditEntry
 from gie.db import utcnow
+
+#: the actions of security events; the audit page shows each under a readable label
+SECURITY_EVENTS = ("login", "login_failed", "lockout", "logout", "unlock")
 
 current_actor_id: ContextVar[int | None] = ContextVar("current_actor_id", default=None)
 
@@ -98,3 +104,31 @@ def _write(session, _flush_context):
     rows += [_row(obj, "create", None, _snapshot(obj)) for obj in session.info.pop("audit_new", [])]
     if rows:
         session.connection().execute(insert(AuditEntry), rows)
+
+
+def record_security_event(
+    session: Session,
+    action: str,
+    *,
+    label: str,
+    details: dict,
+    record_type: str = "User",
+    record_id: int | None = None,
+    actor_id: int | None = None,
+) -> None:
+    """Write a security event. `details` says what was typed and from where (email, address),
+    never a password. The actor is the request's user unless one is named: a login names
+    the user it lets in, before the request knows them."""
+    assert action in SECURITY_EVENTS, action
+    session.execute(
+        insert(AuditEntry).values(
+            at=utcnow(),
+            user_id=actor_id if actor_id is not None else current_actor_id.get(),
+            action=action,
+            record_type=record_type,
+            record_id=record_id,
+            record_label=label[:200],
+            before=None,
+            after=details,
+        )
+    )

@@ -1,4 +1,5 @@
 from flask import Blueprint, render_template, request
+from flask_babel import lazy_gettext as _l
 
 from gie import db
 from gie.audit import reports
@@ -8,6 +9,17 @@ from gie.security import requires
 from gie.users.reports import list_users
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
+
+ACTION_LABELS = {
+    "create": _l("created"),
+    "update": _l("changed"),
+    "delete": _l("deleted"),
+    "login": _l("logged in"),
+    "login_failed": _l("login refused"),
+    "lockout": _l("locked out"),
+    "logout": _l("logged out"),
+    "unlock": _l("lock lifted"),
+}
 
 
 def _date_arg(name: str):
@@ -35,4 +47,5 @@ def index():
         users=users,
         users_by_id={u.id: u for u in users},
         record_types=reports.record_types(db.session),
+        action_labels=ACTION_LABELS,
     )

@@ -2,7 +2,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gie.db import Base, UTCDateTime, utcnow
@@ -29,8 +29,6 @@ class User(UserMixin, Base):
     __audit_exclude__ = {
         "password_hash",
         "session_token",
-        "failed_logins",
-        "locked_until",
         "last_login_at",
     }
 
@@ -43,8 +41,6 @@ class User(UserMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str] = mapped_column(String(5), default="fr")
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)  #: since the last success
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: what the session cookie names the user by (Flask-Login's alternative id): a new one
@@ -64,3 +60,23 @@ class User(UserMixin, Base):
 
     def __str__(self) -> str:
         return self.email
+
+
+class LoginFailure(Base):
+    """A refused login, kept while it can still count towards a lock
+    (`gie.users.services.authenticate`): every worker reads the same failures."""
+
+    __tablename__ = "gie_login_failure"
+    __table_args__ = (
+        Index("ix_gie_login_failure_address_at", "address", "at"),
+        Index("ix_gie_login_failure_user_address", "user_id", "address"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    #: the client's address, as the trusted proxies report it (IPv6 at most 45 characters)
+    address: Mapped[str] = mapped_column(String(45))
+    #: the email as typed, for the administrator reading the locks; never the password
+    email: Mapped[str] = mapped_column(String(254))
+    #: the account the email names, empty when it names none
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("gie_user.id", ondelete="CASCADE"))

@@ -13,7 +13,7 @@ from flask_login import current_user, login_user, logout_user
 
 from gie import db
 from gie.cooperatives import reports as cooperative_reports
-from gie.forms import ConfirmForm, choices
+from gie.forms import ConfirmForm, choices, optional_int
 from gie.security import public, requires
 from gie.users import reports, services
 from gie.users.forms import (
@@ -41,11 +41,11 @@ def login():
             db.session,
             form.email.data,
             form.password.data,
-            max_failures=current_app.config["GIE_LOGIN_MAX_FAILURES"],
-            lock_minutes=current_app.config["GIE_LOGIN_LOCK_MINUTES"],
+            address=_client_address(),
+            limits=services.LoginLimits.from_config(current_app.config),
         )
         if attempt.user is None:
-            keep_work_of_this_refusal()  # the wrong password stays counted
+            keep_work_of_this_refusal()  # the failure stays counted and audited
             flash(str(attempt.refusal), "error")
             return render_template("users/login.html", form=form), 401
         user = attempt.user
@@ -59,10 +59,16 @@ def login():
     return render_template("users/login.html", form=form)
 
 
+def _client_address() -> str:
+    """The client's address; behind `GIE_TRUSTED_PROXIES` proxies, the one they forwarded
+    (ProxyFix, see gie/app.py). A test client may have none."""
+    return request.remote_addr or ""
+
+
 @bp.post("/logout")
 @requires("account.self")
 def logout():
-    services.end_sessions(db.session, current_user)
+    services.log_out(db.session, current_user, address=_client_address())
     logout_user()
     session.clear()
     flash(_("You are logged out."), "success")
@@ -104,7 +110,7 @@ def change_password():
 @requires("account.self")
 def end_my_sessions():
     if ConfirmForm().validate_on_submit():
-        services.end_sessions(db.session, current_user)
+        services.log_out(db.session, current_user, address=_client_address())
         logout_user()
         session.clear()
         flash(_("You are logged out on every device."), "success")
@@ -213,3 +219,27 @@ def user_end_sessions(user_id: int):
         user = services.end_sessions_of(db.session, user_id)
         flash(_("%(email)s is logged out on every device.", email=user.email), "success")
     return redirect(url_for(".user_edit", user_id=user_id))
+
+
+@bp.get("/admin/users/locks")
+@requires("users.manage")
+def login_locks():
+    return render_template(
+        "users/locks.html",
+        locks=reports.current_login_locks(
+            db.session, services.LoginLimits.from_config(current_app.config)
+        ),
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.post("/admin/users/locks/lift")
+@requires("users.manage")
+def lift_login_lock():
+    if ConfirmForm().validate_on_submit():
+        refusal_returns_to(url_for(".login_locks"))
+        address = request.form.get("address", "")
+        user_id = request.form.get("user_id", type=optional_int)
+        services.lift_login_lock(db.session, address=address, user_id=user_id)
+        flash(_("The lock on %(address)s is lifted.", address=address), "success")
+    return redirect(url_for(".login_locks"))
