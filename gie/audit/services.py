@@ -1,6 +1,8 @@
 """Writes an audit entry next to every change of an audited record, inside the same flush.
 
-A model opts in with `__audited__ = True` (and may hide columns in `__audit_exclude__`).
+A model opts in with `__audited__ = True`, may hide columns in `__audit_exclude__`, and may
+name in `__audit_events__` hidden columns whose change is itself worth a row (a new password:
+that it changed, never the hash). A record is named by its `audit_label`, else by `str()`.
 The actor comes from a context variable set once per request or command, so services
 need not pass it down to every helper.
 """
@@ -44,9 +46,16 @@ def _audited_columns(obj) -> list[str]:
     return [c.key for c in inspect(obj).mapper.column_attrs if c.key not in excluded]
 
 
+def _label(obj) -> str:
+    return obj.audit_label if hasattr(obj, "audit_label") else str(obj)
+
+
 def _changes(obj) -> tuple[dict, dict]:
     state = inspect(obj)
     before, after = {}, {}
+    for key, event_name in getattr(obj, "__audit_events__", {}).items():
+        if state.attrs[key].history.has_changes():
+            after[event_name] = "changed"
     for key in _audited_columns(obj):
         history = state.attrs[key].history
         if not history.has_changes():
@@ -70,7 +79,7 @@ def _row(obj, action: str, before, after) -> dict:
         "action": action,
         "record_type": type(obj).__name__,
         "record_id": obj.id,
-        "record_label": str(obj)[:200],
+        "record_label": _label(obj)[:200],
         "before": before,
         "after": after,
     }
