@@ -12,6 +12,7 @@ from contextvars import ContextVar
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
+from types import SimpleNamespace
 
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
@@ -29,6 +30,11 @@ def acting_as(user_id: int | None):
         yield
     finally:
         current_actor_id.reset(token)
+
+
+def actor_id_of(actor) -> int | None:
+    """Whoever acts: the user a service was given, else the request's user (None in a command)."""
+    return actor.id if actor is not None else current_actor_id.get()
 
 
 def _plain(value):
@@ -107,3 +113,26 @@ def _write(session, _flush_context):
     rows += [_row(obj, "create", None, _snapshot(obj)) for obj in session.info.pop("audit_new", [])]
     if rows:
         session.connection().execute(insert(AuditEntry), rows)
+
+
+def record_bulk_creations(session, model, created: list[tuple[int, dict]]) -> None:
+    """One audit row per record inserted by a Core executemany (an entries import), which the
+    flush listeners never see; `created` pairs each new id with the values inserted."""
+    at, user_id = utcnow(), current_actor_id.get()
+    label = model.audit_label.fget
+    excluded = getattr(model, "__audit_exclude__", set())
+    rows = [
+        {
+            "at": at,
+            "user_id": user_id,
+            "action": "create",
+            "record_type": model.__name__,
+            "record_id": record_id,
+            "record_label": label(SimpleNamespace(id=record_id, **values))[:200],
+            "before": None,
+            "after": {key: _plain(value) for key, value in values.items() if key not in excluded},
+        }
+        for record_id, values in created
+    ]
+    if rows:
+        session.execute(insert(AuditEntry), rows)
