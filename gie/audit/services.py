@@ -52,7 +52,7 @@ def _audited_columns(obj) -> list[str]:
     return [c.key for c in inspect(obj).mapper.column_attrs if c.key not in excluded]
 
 
-def _label(obj) -> str:
+def label_of(obj) -> str:
     return obj.audit_label if hasattr(obj, "audit_label") else str(obj)
 
 
@@ -85,7 +85,7 @@ def _row(obj, action: str, before, after) -> dict:
         "action": action,
         "record_type": type(obj).__name__,
         "record_id": obj.id,
-        "record_label": _label(obj)[:200],
+        "record_label": label_of(obj)[:200],
         "before": before,
         "after": after,
     }
