@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from accounting import services
 from accounting.models import Account, Entry, FiscalYear, ImportedEntriesFile, Journal, Ledger, Line
+from gie.audit.services import actor_id_of, record_bulk_creations
 from gie.csvfiles import parse_date, parse_decimal, read_rows
 from gie.db import utcnow
 from gie.errors import ImportFailed
@@ -467,7 +468,7 @@ def _insert(
     """Number, chain and insert checked entries; move the ledger's chain head."""
     sequences: dict[tuple[int, int], int] = {}
     now = utcnow()
-    actor_id = getattr(actor, "id", None)
+    actor_id = actor_id_of(actor)
     head, index = ledger.chain_head, ledger.chain_length
     entry_rows = []
     for entry in entries:
@@ -533,25 +534,31 @@ def _insert(
         .where(Entry.ledger_id == ledger.id, Entry.chain_index > ledger.chain_length)
         .order_by(Entry.chain_index)
     ).all()
-    session.execute(
-        insert(Line.__table__),
-        [
-            {
-                "entry_id": entry_id,
-                "ledger_id": ledger.id,
-                "account_id": books.accounts[line.account_code][0],
-                "position": position,
-                "date": entry.on,
-                "posted": True,
-                "label": line.label or entry.label,
-                "partner": line.partner,
-                "debit": line.debit,
-                "credit": line.credit,
-            }
-            for entry_id, entry in zip(entry_ids, entries, strict=True)
-            for position, line in enumerate(entry.lines)
-        ],
-    )
+    record_bulk_creations(session, Entry, list(zip(entry_ids, entry_rows, strict=True)))
+    line_rows = [
+        {
+            "entry_id": entry_id,
+            "ledger_id": ledger.id,
+            "account_id": books.accounts[line.account_code][0],
+            "position": position,
+            "date": entry.on,
+            "posted": True,
+            "label": line.label or entry.label,
+            "partner": line.partner,
+            "debit": line.debit,
+            "credit": line.credit,
+        }
+        for entry_id, entry in zip(entry_ids, entries, strict=True)
+        for position, line in enumerate(entry.lines)
+    ]
+    session.execute(insert(Line.__table__), line_rows)
+    line_ids = session.scalars(
+        select(Line.id)
+        .join(Entry, Line.entry_id == Entry.id)
+        .where(Entry.ledger_id == ledger.id, Entry.chain_index > ledger.chain_length)
+        .order_by(Entry.chain_index, Line.position)
+    ).all()
+    record_bulk_creations(session, Line, list(zip(line_ids, line_rows, strict=True)))
     ledger.chain_length = index
     ledger.chain_head = head
     session.flush()

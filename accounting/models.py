@@ -75,6 +75,10 @@ class Ledger(Base):
     def __str__(self) -> str:
         return self.code
 
+    @property
+    def audit_label(self) -> str:
+        return f"Ledger {self.code}"
+
 
 class Account(Base):
     __tablename__ = "accounting_account"
@@ -97,6 +101,10 @@ class Account(Base):
 
     def __str__(self) -> str:
         return f"{self.code} {self.label}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"Account {self.code} {self.label}"
 
 
 class Journal(Base):
@@ -138,6 +146,10 @@ class FiscalYear(Base):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def audit_label(self) -> str:
+        return f"Fiscal year {self.name} of ledger #{self.ledger_id}"
+
 
 class Entry(Base):
     """A pièce: draft until posted; posted entries never change (corrections are reversals)."""
@@ -150,6 +162,7 @@ class Entry(Base):
         Index("ix_accounting_entry_ledger_date", "ledger_id", "date"),
         Index("ix_accounting_entry_source_ref", "ledger_id", "source_ref"),
     )
+    __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ledger_id: Mapped[int] = mapped_column(ForeignKey("accounting_ledger.id"), index=True)
@@ -197,6 +210,12 @@ class Entry(Base):
     def __str__(self) -> str:
         return self.number or f"#{self.id}"
 
+    @property
+    def audit_label(self) -> str:
+        if self.number:
+            return f"Entry {self.number}"
+        return f"Draft entry #{self.id}"
+
 
 class Line(Base):
     __tablename__ = "accounting_line"
@@ -220,6 +239,8 @@ class Line(Base):
         Index("ix_accounting_line_account", "account_id", "posted", "date", "debit", "credit"),
         Index("ix_accounting_line_partner", "ledger_id", "partner", "account_id"),
     )
+    __audited__ = True
+    __audit_exclude__ = {"posted", "date"}  # copies of the entry's, audited there
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("accounting_entry.id"), index=True)
@@ -239,6 +260,11 @@ class Line(Base):
 
     entry: Mapped[Entry] = relationship(back_populates="lines")
     account: Mapped[Account] = relationship()
+
+    @property
+    def audit_label(self) -> str:
+        side, amount = ("debit", self.debit) if self.debit else ("credit", self.credit)
+        return f"Line of entry #{self.entry_id}: {side} {amount} {self.label}"
 
 
 class Match(Base):
@@ -260,6 +286,12 @@ class Match(Base):
 
     debit_line: Mapped[Line] = relationship(foreign_keys=[debit_line_id])
     credit_line: Mapped[Line] = relationship(foreign_keys=[credit_line_id])
+
+    @property
+    def audit_label(self) -> str:
+        return (
+            f"Match of line #{self.debit_line_id} with line #{self.credit_line_id}: {self.amount}"
+        )
 
 
 class ImportedEntriesFile(ImportedFileColumns, Base):

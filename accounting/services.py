@@ -27,6 +27,7 @@ from accounting.models import (
     Ledger,
     Line,
 )
+from gie.audit.services import actor_id_of
 from gie.cooperatives.models import Cooperative
 from gie.db import utcnow
 from gie.errors import DomainError, NotFound, ValidationError
@@ -531,7 +532,7 @@ def post_entry(
     entry.number = f"{entry.journal.code}-{year.name}-{sequence:05d}"
     entry.state = "posted"
     entry.posted_at = utcnow()
-    entry.posted_by_id = getattr(actor, "id", None)
+    entry.posted_by_id = actor_id_of(actor)
     entry.chain_index = ledger.chain_length + 1
     entry.hash = entry_digest(ledger.chain_head, ledger.code, entry)
     for line in entry.lines:

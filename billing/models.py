@@ -61,6 +61,10 @@ class Customer(Base):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    @property
+    def audit_label(self) -> str:
+        return f"Customer {self.code} {self.name}"
+
 
 class Service(Base):
     __tablename__ = "billing_service"
@@ -88,6 +92,10 @@ class Service(Base):
         back_populates="service", order_by="ServicePrice.valid_from"
     )
 
+    @property
+    def audit_label(self) -> str:
+        return f"Service {self.code} {self.name}"
+
 
 class ServicePrice(Base):
     """Prices in force from a date; issued invoices keep the prices they were issued with."""
@@ -106,6 +114,10 @@ class ServicePrice(Base):
     member_price: Mapped[Decimal] = mapped_column(Money)
 
     service: Mapped[Service] = relationship(back_populates="prices")
+
+    @property
+    def audit_label(self) -> str:
+        return f"Price of service #{self.service_id} from {self.valid_from}"
 
 
 class Subscription(Base):
@@ -142,6 +154,10 @@ class Subscription(Base):
     funder: Mapped[Customer | None] = relationship(foreign_keys=[funder_id])
     service: Mapped[Service] = relationship()
 
+    @property
+    def audit_label(self) -> str:
+        return f"Subscription of customer #{self.customer_id} to service #{self.service_id}"
+
 
 class Invoice(Base):
     """An invoice or a credit note. Drafts are editable; issuing numbers it (FA-2026-00042,
@@ -155,6 +171,7 @@ class Invoice(Base):
         ),
         UniqueConstraint("kind", "year", "sequence"),
     )
+    __audited__ = True
     __scope_column__ = "cooperative_id"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -193,9 +210,17 @@ class Invoice(Base):
     def open_amount(self):
         return self.total_gross - self.amount_paid - self.amount_credited
 
+    @property
+    def audit_label(self) -> str:
+        kind = "Credit note" if self.kind == "credit_note" else "Invoice"
+        if self.number:
+            return f"{kind} {self.number}"
+        return f"Draft {kind.lower()} #{self.id}"
+
 
 class InvoiceLine(Base):
     __tablename__ = "billing_invoice_line"
+    __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("billing_invoice.id"), index=True)
@@ -212,6 +237,10 @@ class InvoiceLine(Base):
     income_account: Mapped[str] = mapped_column(String(12), default="7124")
 
     invoice: Mapped[Invoice] = relationship(back_populates="lines")
+
+    @property
+    def audit_label(self) -> str:
+        return f"Line of invoice #{self.invoice_id}: {self.description}"
 
 
 class BilledPeriod(Base):
@@ -251,10 +280,15 @@ class Payment(Base):
     customer: Mapped[Customer] = relationship()
     allocations: Mapped[list["Allocation"]] = relationship(back_populates="payment")
 
+    @property
+    def audit_label(self) -> str:
+        return f"Payment {self.received_on} {self.amount} {self.reference}".rstrip()
+
 
 class Allocation(Base):
     __tablename__ = "billing_allocation"
     __table_args__ = (CheckConstraint("amount > 0", name="amount"),)
+    __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     payment_id: Mapped[int] = mapped_column(ForeignKey("billing_payment.id"), index=True)
@@ -263,3 +297,9 @@ class Allocation(Base):
 
     payment: Mapped[Payment] = relationship(back_populates="allocations")
     invoice: Mapped[Invoice] = relationship()
+
+    @property
+    def audit_label(self) -> str:
+        return (
+            f"Allocation of payment #{self.payment_id} to invoice #{self.invoice_id}: {self.amount}"
+        )

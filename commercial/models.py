@@ -57,11 +57,16 @@ class Product(Base):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def audit_label(self) -> str:
+        return f"Product {self.name}"
+
 
 class ProductPhoto(Base):
     """An uploaded photo, stored outside the static folder under the hash of its content."""
 
     __tablename__ = "commercial_product_photo"
+    __audited__ = True
     __scope_column__ = "cooperative_id"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,6 +78,10 @@ class ProductPhoto(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     product: Mapped[Product] = relationship(back_populates="photos")
+
+    @property
+    def audit_label(self) -> str:
+        return f"Photo of product #{self.product_id} ({self.sha256[:12]})"
 
 
 class Buyer(Base):
@@ -100,6 +109,10 @@ class Buyer(Base):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def audit_label(self) -> str:
+        return f"Buyer {self.name}"
+
 
 class Contact(Base):
     __tablename__ = "commercial_contact"
@@ -119,6 +132,10 @@ class Contact(Base):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def audit_label(self) -> str:
+        return f"Contact {self.name}"
+
 
 class Stage(Base):
     """An ordered pipeline stage; won and lost are final."""
@@ -137,6 +154,10 @@ class Stage(Base):
     kind: Mapped[str] = mapped_column(String(5), default="open")
     probability: Mapped[int] = mapped_column(Integer, default=10)  #: default for leads entering it
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    @property
+    def audit_label(self) -> str:
+        return f"Stage {self.name}"
 
 
 class Lead(Base):
@@ -173,6 +194,10 @@ class Lead(Base):
     products: Mapped[list["LeadProduct"]] = relationship(
         back_populates="lead", cascade="all, delete-orphan"
     )
+
+    @property
+    def audit_label(self) -> str:
+        return f"Lead {self.title}"
 
 
 def weighted_amount(amount: Decimal, probability: int) -> Decimal:
@@ -229,6 +254,10 @@ class Activity(Base):
     outcome: Mapped[str] = mapped_column(Text, default="")
 
     lead: Mapped[Lead] = relationship()
+
+    @property
+    def audit_label(self) -> str:
+        return f"Activity {self.subject}"
 
 
 class LeadEvent(Base):

@@ -60,6 +60,10 @@ class BankFormat(Base):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def audit_label(self) -> str:
+        return f"Bank format {self.name}"
+
 
 class BankAccount(Base):
     """A ledger's account at a bank: the 514x account of the books its statements reconcile
@@ -86,6 +90,10 @@ class BankAccount(Base):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def audit_label(self) -> str:
+        return f"Bank account {self.name}"
+
 
 class BankStatement(Base):
     """One imported file: its period and balances, checked against its lines."""
@@ -94,6 +102,7 @@ class BankStatement(Base):
     __table_args__ = (
         CheckConstraint("source IN ('csv', 'ofx', 'mt940', 'camt053')", name="source"),
     )
+    __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ledger_id: Mapped[int] = mapped_column(ForeignKey("accounting_ledger.id"), index=True)
@@ -118,6 +127,10 @@ class BankStatement(Base):
 
     bank_account: Mapped[BankAccount] = relationship()
 
+    @property
+    def audit_label(self) -> str:
+        return f"Bank statement {self.start_on} – {self.end_on} {self.filename}".rstrip()
+
 
 class BankLine(Base):
     """A line of a bank statement; positive amounts are money in. Reconciled lines are
@@ -129,6 +142,7 @@ class BankLine(Base):
         UniqueConstraint("bank_account_id", "fingerprint"),
         Index("ix_bookkeeping_bank_line_open", "ledger_id", "reconciled_at", "date"),
     )
+    __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ledger_id: Mapped[int] = mapped_column(ForeignKey("accounting_ledger.id"))
@@ -156,12 +170,17 @@ class BankLine(Base):
     def reconciled(self) -> bool:
         return self.reconciled_at is not None
 
+    @property
+    def audit_label(self) -> str:
+        return f"Bank line {self.date} {self.amount} {self.label}"
+
 
 class Reconciliation(Base):
     """A posted line of the bank account in the books matched with a bank line; a bank line
     may gather several book lines (a deposit of several cheques), a book line is matched once."""
 
     __tablename__ = "bookkeeping_reconciliation"
+    __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ledger_id: Mapped[int] = mapped_column(ForeignKey("accounting_ledger.id"), index=True)
@@ -170,6 +189,10 @@ class Reconciliation(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     bank_line: Mapped[BankLine] = relationship(back_populates="reconciliations")
+
+    @property
+    def audit_label(self) -> str:
+        return f"Reconciliation of bank line #{self.bank_line_id} with line #{self.line_id}"
 
 
 class BankRule(Base):
@@ -186,6 +209,10 @@ class BankRule(Base):
     label: Mapped[str] = mapped_column(String(200), default="")  #: the entry's label, if set
     position: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    @property
+    def audit_label(self) -> str:
+        return f"Rule “{self.pattern}” → {self.account_code}"
 
 
 class VatReturn(Base):
@@ -222,6 +249,10 @@ class VatReturn(Base):
         back_populates="vat_return", cascade="all, delete-orphan", order_by="VatReturnLine.id"
     )
 
+    @property
+    def audit_label(self) -> str:
+        return f"VAT return {self.period_start} – {self.period_end} of ledger #{self.ledger_id}"
+
 
 class VatReturnLine(Base):
     """Base and tax of one rate on one side of a return (collected, deductible on fixed
@@ -234,6 +265,7 @@ class VatReturnLine(Base):
             name="kind",
         ),
     )
+    __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     vat_return_id: Mapped[int] = mapped_column(ForeignKey("bookkeeping_vat_return.id"), index=True)
@@ -243,6 +275,10 @@ class VatReturnLine(Base):
     tax: Mapped[Decimal] = mapped_column(Money, default=ZERO)
 
     vat_return: Mapped[VatReturn] = relationship(back_populates="lines")
+
+    @property
+    def audit_label(self) -> str:
+        return f"Line of VAT return #{self.vat_return_id}: {self.kind} {self.rate}%"
 
 
 class Document(Base):
@@ -275,3 +311,7 @@ class Document(Base):
     size: Mapped[int] = mapped_column(Integer)
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("gie_user.id"))
+
+    @property
+    def audit_label(self) -> str:
+        return f"Document {self.filename}"

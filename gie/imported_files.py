@@ -40,6 +40,10 @@ class ImportedFileColumns:
     def __str__(self) -> str:
         return self.filename or self.sha256[:12]
 
+    @property
+    def audit_label(self) -> str:
+        return f"Imported file {self} (SHA-256 {self.sha256[:12]})"
+
 
 def file_sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()

@@ -57,6 +57,10 @@ class Course(Base):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def audit_label(self) -> str:
+        return f"Course {self.code} {self.title}"
+
 
 class TrainingSession(Base):
     __tablename__ = "training_session"
@@ -85,6 +89,10 @@ class TrainingSession(Base):
     bookings: Mapped[list["Booking"]] = relationship(
         back_populates="session", order_by="Booking.id"
     )
+
+    @property
+    def audit_label(self) -> str:
+        return f"Training session of course #{self.course_id} from {self.start_on} in {self.town}"
 
 
 class Booking(Base):
@@ -121,6 +129,10 @@ class Booking(Base):
 
     session: Mapped[TrainingSession] = relationship(back_populates="bookings")
     cooperative = relationship("Cooperative")
+
+    @property
+    def audit_label(self) -> str:
+        return f"Booking of {self.participant_name} on training session #{self.session_id}"
 
 
 class Attendance(Base):

@@ -1,6 +1,8 @@
 """Writes an audit entry next to every change of an audited record, inside the same flush.
 
-A model opts in with `__audited__ = True` (and may hide columns in `__audit_exclude__`).
+A model opts in with `__audited__ = True`, may hide columns in `__audit_exclude__`, and may
+name in `__audit_events__` hidden columns whose change is itself worth a row (a new password:
+that it changed, never the hash). A record is named by its `audit_label`, else by `str()`.
 The actor comes from a context variable set once per request or command, so services
 need not pass it down to every helper.
 
@@ -13,6 +15,7 @@ from contextvars import ContextVar
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
+from types import SimpleNamespace
 
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
@@ -35,6 +38,11 @@ def acting_as(user_id: int | None):
         current_actor_id.reset(token)
 
 
+def actor_id_of(actor) -> int | None:
+    """Whoever acts: the user a service was given, else the request's user (None in a command)."""
+    return actor.id if actor is not None else current_actor_id.get()
+
+
 def _plain(value):
     if isinstance(value, Decimal):
         return str(value)
@@ -50,9 +58,16 @@ def _audited_columns(obj) -> list[str]:
     return [c.key for c in inspect(obj).mapper.column_attrs if c.key not in excluded]
 
 
+def label_of(obj) -> str:
+    return obj.audit_label if hasattr(obj, "audit_label") else str(obj)
+
+
 def _changes(obj) -> tuple[dict, dict]:
     state = inspect(obj)
     before, after = {}, {}
+    for key, event_name in getattr(obj, "__audit_events__", {}).items():
+        if state.attrs[key].history.has_changes():
+            after[event_name] = "changed"
     for key in _audited_columns(obj):
         history = state.attrs[key].history
         if not history.has_changes():
@@ -76,7 +91,7 @@ def _row(obj, action: str, before, after) -> dict:
         "action": action,
         "record_type": type(obj).__name__,
         "record_id": obj.id,
-        "record_label": str(obj)[:200],
+        "record_label": label_of(obj)[:200],
         "before": before,
         "after": after,
     }
@@ -132,3 +147,26 @@ def record_security_event(
             after=details,
         )
     )
+
+
+def record_bulk_creations(session, model, created: list[tuple[int, dict]]) -> None:
+    """One audit row per record inserted by a Core executemany (an entries import), which the
+    flush listeners never see; `created` pairs each new id with the values inserted."""
+    at, user_id = utcnow(), current_actor_id.get()
+    label = model.audit_label.fget
+    excluded = getattr(model, "__audit_exclude__", set())
+    rows = [
+        {
+            "at": at,
+            "user_id": user_id,
+            "action": "create",
+            "record_type": model.__name__,
+            "record_id": record_id,
+            "record_label": label(SimpleNamespace(id=record_id, **values))[:200],
+            "before": None,
+            "after": {key: _plain(value) for key, value in values.items() if key not in excluded},
+        }
+        for record_id, values in created
+    ]
+    if rows:
+        session.execute(insert(AuditEntry), rows)

@@ -96,3 +96,7 @@ class Cooperative(Base):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"Cooperative {self.code} {self.name}"

@@ -31,6 +31,7 @@ class User(UserMixin, Base):
         "session_token",
         "last_login_at",
     }
+    __audit_events__ = {"password_hash": "password"}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)  #: stored lower-case
@@ -57,6 +58,10 @@ class User(UserMixin, Base):
         """What Flask-Login keeps in the session: the token, never the id, so that a cookie
         outlives neither a logout, a new password nor a change of role."""
         return self.session_token
+
+    @property
+    def audit_label(self) -> str:
+        return f"User {self.email}"
 
     def __str__(self) -> str:
         return self.email

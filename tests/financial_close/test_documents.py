@@ -19,6 +19,7 @@ from billing.services import invoices as billing_invoices
 from financial_close import bank, documents
 from financial_close.models import Document
 from gie.errors import NotFound, ValidationError
+from tests.audit import audit_row
 from tests.financial_close.helpers import imported_one_line
 
 PDF = (
@@ -337,3 +338,13 @@ def test_bank_line_document_follows_the_ledger_scoping(
     client.post("/logout")
     login_as("president", other_cooperative)
     assert client.get(f"/accounting/documents/{document.id}").status_code == 404
+
+
+def test_an_upload_is_audited_with_its_uploader(client, login_as, books, store, session):
+    _cooperative, _ledger, entry = books()
+    accountant = login_as("accountant")
+    upload(client, f"/accounting/entries/{entry.id}/documents", PDF, "facture.pdf")
+    [document] = documents.documents_of(session, entry_id=entry.id)
+    row = audit_row(session, document, "create")
+    assert row.record_label == "Document facture.pdf"
+    assert row.user_id == accountant.id

@@ -17,7 +17,9 @@ from billing.services import customers as billing_customers
 from billing.services import invoices as billing_invoices
 from financial_close import vat_periods, vat_return, vat_settings, vat_settlement
 from financial_close.models import VatReturn
+from gie.audit.services import acting_as
 from gie.money import ZERO
+from tests.audit import audit_row
 
 Q1 = (date(2026, 1, 1), date(2026, 3, 31))
 Q2 = (date(2026, 4, 1), date(2026, 6, 30))
@@ -595,3 +597,24 @@ def test_an_entry_posted_after_its_period_was_validated_is_caught_up_in_the_next
         0,
         Decimal("200.00"),
     )
+
+
+def test_validating_a_return_is_audited_with_its_lines_and_settlement(
+    session, quarter_one, make_user
+):
+    accountant = make_user("accountant")
+    with acting_as(accountant.id):
+        validated = vat_settlement.validate_return(
+            session, quarter_one.id, Q1[0], actor=accountant, today=AFTER_Q2, confirm_left_out=True
+        )
+    session.commit()
+    row = audit_row(session, validated, "create")
+    assert row.record_label == f"VAT return 2026-01-01 – 2026-03-31 of ledger #{quarter_one.id}"
+    assert row.user_id == accountant.id
+    for line in validated.lines:
+        assert audit_row(session, line, "create").record_label.startswith(
+            f"Line of VAT return #{validated.id}: {line.kind} "
+        )
+    settlement = session.get(Entry, validated.entry_id)
+    assert settlement.posted_by_id == accountant.id
+    assert audit_row(session, settlement, "update").user_id == accountant.id
