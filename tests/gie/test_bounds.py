@@ -10,13 +10,19 @@ from accounting import services as accounting
 TOO_BIG = "99999999999999999999"
 
 
-def test_every_int_route_answers_404_to_an_id_no_database_holds(app, client, login_as):
-    login_as("admin")
+@pytest.mark.parametrize(
+    "role", ["admin", "accountant", "sales_adviser", "training_coordinator", "president"]
+)
+@pytest.mark.parametrize("too_big", [TOO_BIG, str(2**70)])
+def test_every_int_route_answers_404_to_an_id_no_database_holds(
+    app, client, login_as, role, too_big
+):
+    login_as(role)
     checked = 0
     for rule in app.url_map.iter_rules():
         if "<int:" not in rule.rule:
             continue
-        url = re.sub(r"<int:\w+>", TOO_BIG, rule.rule)
+        url = re.sub(r"<int:\w+>", too_big, rule.rule)
         url = re.sub(r"<(?:\w+:)?\w+>", "x", url)
         method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
         response = client.open(url, method=method)
