@@ -107,6 +107,7 @@ def _session_page(training_session: TrainingSession, booking_form=None, status: 
         attended=sessions.attended_ids(db.session, (b.id for b in confirmed)),
         can_manage=can_manage,
         half_days=sessions.half_days(training_session) if can_manage else [],
+        half_day_started=services.half_day_started,
         presence=_presence(confirmed) if can_manage else set(),
     ), status
 
