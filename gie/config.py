@@ -53,15 +53,20 @@ def _int(name: str, default: int) -> int:
 
 
 def from_environment() -> dict:
+    secure = os.environ.get("GIE_SECURE_COOKIES", "0") == "1"
     return {
         "SQLALCHEMY_DATABASE_URL": database_url(),
         "SECRET_KEY": secret_key(),
-        "SESSION_COOKIE_SECURE": os.environ.get("GIE_SECURE_COOKIES", "0") == "1",
+        "SESSION_COOKIE_SECURE": secure,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_SECURE": os.environ.get("GIE_SECURE_COOKIES", "0") == "1",
+        "REMEMBER_COOKIE_SECURE": secure,
+        # Absolute addresses (calendar feed) name this server, never the request's Host header,
+        # which any client sets as it likes.
+        "GIE_SERVER_NAME": os.environ.get("GIE_SERVER_NAME", "localhost:5000"),
+        "PREFERRED_URL_SCHEME": "https" if secure else "http",
         "GIE_LOGIN_MAX_FAILURES": _int("GIE_LOGIN_MAX_FAILURES", 5),
         "GIE_LOGIN_LOCK_MINUTES": _int("GIE_LOGIN_LOCK_MINUTES", 15),
         "GIE_SESSION_IDLE_MINUTES": _int("GIE_SESSION_IDLE_MINUTES", 30),
