@@ -73,6 +73,7 @@ def _int(name: str, default: int) -> int:
 def from_environment() -> dict:
     secure = os.environ.get("GIE_SECURE_COOKIES", "0") == "1"
     return {
+        "GIE_ENV": os.environ.get("GIE_ENV", "development"),
         "SQLALCHEMY_DATABASE_URL": database_url(),
         "SECRET_KEY": secret_key(),
         "SESSION_COOKIE_SECURE": secure,
