@@ -54,7 +54,7 @@ def test_demo_load_refuses_a_database_with_other_cooperatives(runner, session, m
     before = snapshot(session)
     result = runner.invoke(args=["demo", "load"])
     assert result.exit_code == 1
-    assert "not the demo's" in result.output
+    assert "pas ceux de la démonstration" in result.output  # commands speak French
     assert_unchanged(session, before)
 
 
