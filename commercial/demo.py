@@ -88,10 +88,10 @@ def load(session: Session, today: date | None = None) -> None:
     cooperatives = dict(session.execute(select(Cooperative.code, Cooperative.id)).all())
     if adviser is None or not all(code in cooperatives for code, *_ in PRODUCTS):
         return
-    _products(session, cooperatives)
+    _products(session, cooperatives, adviser)
     if session.scalar(select(Lead.id).where(Lead.title == LEADS[0][0])) is not None:
         return  # already loaded
-    buyers = [_buyer(session, *row) for row in BUYERS]
+    buyers = [_buyer(session, adviser, *row) for row in BUYERS]
     products = {p.cooperative_id: p.id for p in session.scalars(select(Product))}
     for title, buyer_index, codes, amount, position, months, reason in LEADS:
         buyer = buyers[buyer_index]
@@ -120,7 +120,8 @@ def load(session: Session, today: date | None = None) -> None:
     session.flush()
 
 
-def _products(session, cooperatives) -> None:
+def _products(session, cooperatives, adviser) -> None:
+    """The demo adviser's products, so that they may edit them."""
     for code, name, name_ar, filiere, unit, low, high, capacity in PRODUCTS:
         exists = session.scalar(
             select(Product.id).where(
@@ -138,12 +139,14 @@ def _products(session, cooperatives) -> None:
                     price_min=Decimal(low),
                     price_max=Decimal(high),
                     monthly_capacity=capacity,
+                    owner_id=adviser.id,
                 )
             )
     session.flush()
 
 
-def _buyer(session, name, kind, city, phone, email, contact_name) -> Buyer:
+def _buyer(session, adviser, name, kind, city, phone, email, contact_name) -> Buyer:
+    """A buyer of the demo adviser, with its first contact."""
     buyer = session.scalar(select(Buyer).where(Buyer.name == name))
     if buyer is None:
         buyer = Buyer(
@@ -154,6 +157,7 @@ def _buyer(session, name, kind, city, phone, email, contact_name) -> Buyer:
             email=email,
             phone_key=services.normalise_phone(phone),
             email_key=services.normalise_email(email),
+            owner_id=adviser.id,
         )
         session.add(buyer)
         session.flush()

@@ -196,7 +196,9 @@ def _save(session, line, record, seen, result, actor) -> None:
                 "phone": record["phone"],
                 "email": record["email"],
                 "notes": "" if record["title"] else record["notes"],
+                "owner_id": actor.id,
             },
+            actor=actor,
             create_anyway=True,
         )
         result.buyers_created += 1
@@ -209,14 +211,16 @@ def _save(session, line, record, seen, result, actor) -> None:
         contact = session.scalar(
             select(Contact).where(Contact.buyer_id == buyer.id, Contact.name == record["contact"])
         )
-        if contact is None:
+        # A buyer of another adviser keeps its contacts as they are: the lead names none then.
+        if contact is None and services.can_edit(actor, buyer):
             contact = services.add_contact(
                 session,
                 buyer.id,
                 {"name": record["contact"], "phone": record["phone"], "email": record["email"]},
+                actor=actor,
                 create_anyway=True,
             )
-        contact_id = contact.id
+        contact_id = contact.id if contact else None
     if not record["title"]:
         return
     stage: Stage | None = record["stage"]

@@ -47,9 +47,12 @@ class Product(Base):
     price_max: Mapped[Decimal] = mapped_column(Money)
     monthly_capacity: Mapped[int] = mapped_column(Integer, default=0)  #: units a month
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: the adviser who edits it (with the admins); none: only the admins
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("gie_user.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     cooperative = relationship("Cooperative")
+    owner = relationship("User")
     photos: Mapped[list["ProductPhoto"]] = relationship(
         back_populates="product", cascade="all, delete-orphan", order_by="ProductPhoto.id"
     )
@@ -100,8 +103,11 @@ class Buyer(Base):
     phone_key: Mapped[str] = mapped_column(String(20), default="", index=True)
     email_key: Mapped[str] = mapped_column(String(254), default="", index=True)
     notes: Mapped[str] = mapped_column(Text, default="")
+    #: the adviser who edits it and its contacts (with the admins); none: only the admins
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("gie_user.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    owner = relationship("User")
     contacts: Mapped[list["Contact"]] = relationship(
         back_populates="buyer", order_by="Contact.name"
     )

@@ -27,6 +27,8 @@ MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 #: Pillow's name of each accepted image format -> the content type it is served with.
 IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 PDF_TYPE = "application/pdf"
+#: the extension a document is downloaded with, from the type its content was found to be
+EXTENSIONS = {PDF_TYPE: "pdf", "image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 STORE_AREA = "documents"
 
 
@@ -57,6 +59,15 @@ def _clean_filename(filename: str, content_type: str) -> str:
     if not name:
         name = "document." + content_type.rsplit("/", 1)[1]
     return name[-255:]
+
+
+def download_name(document: Document) -> str:
+    """The name a document is saved under: the base of the name it was uploaded with, without
+    any folder or extension, and the extension of what its content is, so that a PDF sent as
+    `..\\..\\evil.html` downloads as `evil.pdf` and never as a page a browser would run."""
+    name = _clean_filename(document.filename, document.content_type)
+    base = name.lstrip(".").split(".")[0].strip()
+    return f"{base or 'document'}.{EXTENSIONS[document.content_type]}"
 
 
 @dataclass

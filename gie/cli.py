@@ -53,8 +53,16 @@ demo_cli = CommandGroup("demo", help="Demonstration data.")
 
 
 @demo_cli.command("load")
-def demo_load():
-    """Create (or complete) a believable GIE: cooperatives and one user per role."""
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Load even in production or into a database holding other data.",
+)
+def demo_load(force: bool):
+    """Create (or complete) a believable GIE: cooperatives and one user per role. Only into
+    an empty or demo database, never in production, unless --force."""
+    if not force:
+        demo.refuse_real_data(db.session, current_app.config["GIE_ENV"])
     logins = demo.load(db.session)
     # Each package registers its own demo loader on the app, in dependency order.
     for load in current_app.extensions.get("gie_demo_loaders", []):

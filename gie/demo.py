@@ -3,11 +3,13 @@
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from gie.cooperatives.models import Cooperative
 from gie.cooperatives.services import create_cooperative
+from gie.errors import DomainError
 from gie.users.models import User
 from gie.users.services import create_user
 
@@ -176,6 +178,33 @@ USERS = [
     ("president.jbala@gie-tta.ma", "Fatima Zahra Ouazzani", "president", "COOP-001"),
     ("president.potiers@gie-tta.ma", "Mohamed Riffi", "president", "COOP-003"),
 ]
+
+
+class DemoRefused(DomainError):
+    """The demo would be loaded into a database that is not a demo's."""
+
+
+def refuse_real_data(session: Session, environment: str) -> None:
+    """Refuse to load the demo in production or into a database holding anything but the
+    demo's cooperatives and users: its users' shared password would open real data.
+    Raises DemoRefused."""
+    if environment == "production":
+        raise DemoRefused(_l("The demo is not loaded in production (GIE_ENV=production)."))
+    demo_codes = [row[0] for row in COOPERATIVES]
+    demo_emails = [row[0] for row in USERS]
+    foreign = session.scalar(
+        select(
+            exists().where(Cooperative.code.not_in(demo_codes))
+            | exists().where(User.email.not_in(demo_emails))
+        )
+    )
+    if foreign:
+        raise DemoRefused(
+            _l(
+                "This database holds cooperatives or users that are not the demo's: the demo "
+                "is not loaded into it."
+            )
+        )
 
 
 def load(session: Session) -> list[tuple[str, str]]:

@@ -40,12 +40,38 @@ def stored_path(store: Path, area: str, sha256: str, *, suffix: str = "") -> Pat
     return Path(store) / area / sha256[:2] / f"{sha256}{suffix}"
 
 
+#: folders of the instance and the upload store: the application's user only
+PRIVATE_FOLDER = 0o700
+#: the database, the secret key and every stored file: the application's user only
+PRIVATE_FILE = 0o600
+
+
+def make_private_folder(path: Path) -> None:
+    """Create a folder and any missing parent readable by the application's user only
+    (`Path.mkdir` would give the parents the umask's mode, often world-readable)."""
+    path = Path(path)
+    missing = [folder for folder in (path, *path.parents) if not folder.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=PRIVATE_FOLDER, exist_ok=True)
+
+
+def create_private_file(path: Path) -> bool:
+    """Create an empty file readable by the application's user only, before anything is
+    written in it; False when it already exists."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+    except FileExistsError:
+        return False
+    return True
+
+
 def write_once(path: Path, write: Callable[[BinaryIO], object]) -> None:
     """Write a file of the store atomically (a temporary file renamed into place, so a reader
-    never sees half a file); an existing file, same content by its name, is kept."""
+    never sees half a file); an existing file, same content by its name, is kept. The file is
+    created 0600 (mkstemp's mode, kept by the rename) in folders created 0700."""
     if path.exists():
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_folder(path.parent)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
     try:
         with os.fdopen(handle, "wb") as out:

@@ -9,7 +9,7 @@ from one of our pages goes back to that page with the reasons flashed.
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import Response, flash, g, redirect, request
+from flask import Response, current_app, flash, g, redirect, request, url_for
 from flask_babel import get_locale
 from werkzeug.routing import IntegerConverter
 
@@ -74,6 +74,18 @@ def _path_of(url: str) -> str | None:
     if parts.netloc and parts.netloc != request.host:
         return None
     return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def server_host() -> str:
+    """The configured server's host name (GIE_SERVER_NAME without its port)."""
+    return urlsplit(f"//{current_app.config['GIE_SERVER_NAME']}").hostname or "localhost"
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """The address of a page on the configured server (GIE_SERVER_NAME), whatever Host header
+    the request came with."""
+    scheme = current_app.config["PREFERRED_URL_SCHEME"]
+    return f"{scheme}://{current_app.config['GIE_SERVER_NAME']}{url_for(endpoint, **values)}"
 
 
 def csv_dialect() -> CsvDialect:

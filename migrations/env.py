@@ -36,6 +36,11 @@ def run_migrations_online() -> None:
         return
     engine = make_engine(config.attributes.get("database_url") or database_url())
     with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # SQLite alters a table by copying it and dropping the old one, which other tables
+            # refer to: references are checked after the migration instead (PRAGMA only acts
+            # outside a transaction, hence the driver's connection).
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         _run(connection)
     engine.dispose()
 
@@ -49,6 +54,10 @@ def _run(connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+        if connection.dialect.name == "sqlite":
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"the migration left rows that refer to nothing: {broken}")
 
 
 if context.is_offline_mode():

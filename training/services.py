@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -486,11 +486,27 @@ def cancel_booking(session: Session, booking_id: int, *, actor) -> Booking | Non
 # --- attendance ------------------------------------------------------------------------------
 
 
+#: when the afternoon half-day begins, on the server's clock (the one `date.today()` reads)
+AFTERNOON_STARTS = time(12, 0)
+
+
+def half_day_started(day: date, half: str, now: datetime | None = None) -> bool:
+    """Whether a half-day has begun: presence is recorded for what took place, never ahead."""
+    now = now or datetime.now()
+    if day != now.date():
+        return day < now.date()
+    return half == "am" or now.time() >= AFTERNOON_STARTS
+
+
 def mark_attendance(
-    session: Session, session_id: int, presence: dict[tuple[int, date, str], bool]
+    session: Session,
+    session_id: int,
+    presence: dict[tuple[int, date, str], bool],
+    now: datetime | None = None,
 ) -> int:
-    """Record presence per (booking id, day, half-day) for confirmed bookings of the session;
-    returns how many half-days were recorded. Nothing is saved when one key is wrong."""
+    """Record presence per (booking id, day, half-day) for confirmed bookings of the session,
+    for half-days that have begun; returns how many half-days were recorded. Nothing is saved
+    when one key is wrong."""
     training = session.get(TrainingSession, session_id)
     if training is None:
         raise _not_found()
@@ -510,6 +526,10 @@ def mark_attendance(
             problems.append(_l("%(day)s is not a day of this session.", day=str(day)))
         elif half not in HALVES:
             problems.append(_l("A half-day is am or pm."))
+        elif not half_day_started(day, half, now):
+            problems.append(
+                _l("Presence cannot be recorded for %(day)s: it has not come yet.", day=str(day))
+            )
     if problems:
         raise ValidationError(problems[0], field_errors={"presence": problems})
     existing = {
@@ -635,6 +655,8 @@ def rate(
             raise _not_found()
     if booking.state != "confirmed":
         raise TrainingRefused(_l("Only a confirmed participant can rate the session."))
+    if booking.session.state != "done":
+        raise TrainingRefused(_l("A session can be rated only once it has taken place."))
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise _invalid({"rating": [_l("A rating is from 1 to 5.")]})
     booking.rating, booking.comment = rating, (comment or "").strip()

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from gie.forms import choices
+from gie.forms import choices, optional_int
 
 BUYER_KIND_LABELS = {
     "hotel": _l("Hotel"),
@@ -25,6 +25,8 @@ class BuyerForm(FlaskForm):
     phone = StringField(_l("Phone"), validators=[Length(max=30)])
     email = StringField(_l("Email"), validators=[Length(max=254)])
     notes = TextAreaField(_l("Notes"))
+    #: only an admin sees it: the adviser who edits the record with the admins
+    owner_id = SelectField(_l("Adviser"), coerce=optional_int, validate_choice=False)
     save_anyway = BooleanField(_l("It is another buyer: save anyway"))
 
 

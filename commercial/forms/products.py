@@ -7,7 +7,7 @@ from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from gie.cooperatives.models import FILIERES
-from gie.forms import MoneyField, choices
+from gie.forms import MoneyField, choices, optional_int
 
 UNITS = {
     "kg": _l("kilogram"),
@@ -31,6 +31,8 @@ class ProductForm(FlaskForm):
     monthly_capacity = IntegerField(
         _l("Monthly capacity (units)"), validators=[Optional(), NumberRange(min=0)]
     )
+    #: only an admin sees it: the adviser who edits the record with the admins
+    owner_id = SelectField(_l("Adviser"), coerce=optional_int, validate_choice=False)
 
 
 class PhotoForm(FlaskForm):

@@ -9,6 +9,12 @@ from sqlalchemy.orm import Session
 
 from commercial.models import BUYER_KINDS, Buyer, Contact
 from commercial.services.fields import refuse_field_errors
+from commercial.services.ownership import (
+    assigns_owners,
+    check_edit,
+    checked_owner,
+    owner_of_new_record,
+)
 from gie.errors import NotFound, ValidationError
 
 BUYER_FIELDS = ("name", "kind", "city", "phone", "email", "notes")
@@ -113,6 +119,21 @@ def get_contact(session: Session, contact_id: int) -> Contact:
     return contact
 
 
+def get_editable_buyer(session: Session, buyer_id: int, *, actor) -> Buyer:
+    """A buyer the actor may change, with its contacts: its adviser's or any for an admin.
+    Raises NotFound, PermissionDenied."""
+    buyer = get_buyer(session, buyer_id)
+    check_edit(actor, buyer, _l("Only the buyer's adviser or an admin may change it."))
+    return buyer
+
+
+def get_editable_contact(session: Session, contact_id: int, *, actor) -> Contact:
+    """A contact of a buyer the actor may change. Raises NotFound, PermissionDenied."""
+    contact = get_contact(session, contact_id)
+    get_editable_buyer(session, contact.buyer_id, actor=actor)
+    return contact
+
+
 def _check_buyer(data: dict) -> dict:
     errors: dict[str, list] = {}
     data["kind"] = data["kind"] or "other"
@@ -122,25 +143,33 @@ def _check_buyer(data: dict) -> dict:
     return errors
 
 
-def create_buyer(session: Session, data: dict, *, create_anyway: bool = False) -> Buyer:
-    """Register a buyer. A buyer whose phone or email matches an existing buyer or contact
-    is refused (DuplicateFound, naming the existing buyer) unless `create_anyway`: the user
-    saw the warning and confirmed. Raises ValidationError."""
+def create_buyer(session: Session, data: dict, *, actor, create_anyway: bool = False) -> Buyer:
+    """Register a buyer, owned by the adviser creating it (an admin chooses the adviser, or
+    none). A buyer whose phone or email matches an existing buyer or contact is refused
+    (DuplicateFound, naming the existing buyer) unless `create_anyway`: the user saw the
+    warning and confirmed. Raises ValidationError."""
     clean = _clean(data, BUYER_FIELDS)
     refuse_field_errors(_check_buyer(clean))
+    owner_id = owner_of_new_record(session, actor, data.get("owner_id"))
     _refuse_duplicates(session, clean, ignore=(), confirmed=create_anyway)
-    buyer = Buyer(**clean)
+    buyer = Buyer(owner_id=owner_id, **clean)
     _set_keys(buyer)
     session.add(buyer)
     session.flush()
     return buyer
 
 
-def update_buyer(session: Session, buyer_id: int, data: dict, *, save_anyway: bool = False):
-    """Change a buyer; a new phone or email shared with another record needs confirming."""
-    buyer = get_buyer(session, buyer_id)
+def update_buyer(
+    session: Session, buyer_id: int, data: dict, *, actor, save_anyway: bool = False
+) -> Buyer:
+    """Change a buyer (its adviser or an admin; only an admin gives it to another adviser);
+    a new phone or email shared with another record needs confirming. Raises NotFound,
+    PermissionDenied, ValidationError."""
+    buyer = get_editable_buyer(session, buyer_id, actor=actor)
     clean = _clean(data, BUYER_FIELDS)
     refuse_field_errors(_check_buyer(clean))
+    if assigns_owners(actor) and "owner_id" in data:
+        buyer.owner_id = checked_owner(session, data["owner_id"])
     ignore = (buyer, *buyer.contacts)
     _refuse_duplicates(session, clean, ignore=ignore, confirmed=save_anyway)
     for name, value in clean.items():
@@ -150,10 +179,13 @@ def update_buyer(session: Session, buyer_id: int, data: dict, *, save_anyway: bo
     return buyer
 
 
-def add_contact(session: Session, buyer_id: int, data: dict, *, create_anyway: bool = False):
-    """Add a person to a buyer. A phone or email already known (any case, any way of
-    writing the number) is refused with DuplicateFound unless `create_anyway`."""
-    buyer = get_buyer(session, buyer_id)
+def add_contact(
+    session: Session, buyer_id: int, data: dict, *, actor, create_anyway: bool = False
+) -> Contact:
+    """Add a person to a buyer the actor may change. A phone or email already known (any
+    case, any way of writing the number) is refused with DuplicateFound unless
+    `create_anyway`."""
+    buyer = get_editable_buyer(session, buyer_id, actor=actor)
     clean = _clean(data, CONTACT_FIELDS)
     errors: dict[str, list] = {}
     _check_contact_details(clean, errors)
@@ -166,8 +198,10 @@ def add_contact(session: Session, buyer_id: int, data: dict, *, create_anyway: b
     return contact
 
 
-def update_contact(session: Session, contact_id: int, data: dict, *, save_anyway: bool = False):
-    contact = get_contact(session, contact_id)
+def update_contact(
+    session: Session, contact_id: int, data: dict, *, actor, save_anyway: bool = False
+) -> Contact:
+    contact = get_editable_contact(session, contact_id, actor=actor)
     clean = _clean(data, CONTACT_FIELDS)
     errors: dict[str, list] = {}
     _check_contact_details(clean, errors)

@@ -21,9 +21,10 @@ from commercial.models import (
     Stage,
     weighted_amount,
 )
+from commercial.services.ownership import check_edit
 from gie.cooperatives.models import Cooperative
 from gie.db import utcnow
-from gie.errors import NotFound, PermissionDenied, ValidationError
+from gie.errors import NotFound, ValidationError
 from gie.money import ZERO
 from gie.security import is_scoped, scope
 
@@ -132,17 +133,8 @@ def get_lead(session: Session, lead_id: int, user) -> Lead:
     return lead
 
 
-def can_edit_lead(user, lead: Lead) -> bool:
-    """An admin edits every lead; an adviser only their own; nobody else any."""
-    if user is None:
-        return True  # the system itself (demo, imports run by code)
-    role = getattr(user, "role", None)
-    return role == "admin" or (role == "sales_adviser" and lead.owner_id == user.id)
-
-
 def _check_edit(user, lead: Lead) -> None:
-    if not can_edit_lead(user, lead):
-        raise PermissionDenied(_l("Only the lead's adviser or an admin may change it."))
+    check_edit(user, lead, _l("Only the lead's adviser or an admin may change it."))
 
 
 def _lead_errors(session: Session, data: dict) -> dict[str, list]:

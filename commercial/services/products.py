@@ -10,6 +10,12 @@ from sqlalchemy.orm import Session
 
 from commercial.models import Product, ProductPhoto
 from commercial.services.fields import refuse_field_errors
+from commercial.services.ownership import (
+    assigns_owners,
+    check_edit,
+    checked_owner,
+    owner_of_new_record,
+)
 from gie.cooperatives.models import FILIERES, Cooperative
 from gie.errors import ValidationError
 from gie.files import content_hash, image_format, stored_path, write_once
@@ -71,23 +77,36 @@ def get_product(session: Session, product_id: int, *, actor) -> Product:
     return get_scoped(session, Product, product_id, actor)
 
 
+def get_editable_product(session: Session, product_id: int, *, actor) -> Product:
+    """A product the actor may change, with its photos: its adviser's or any for an admin.
+    Raises NotFound, PermissionDenied."""
+    product = get_product(session, product_id, actor=actor)
+    check_edit(actor, product, _l("Only the product's adviser or an admin may change it."))
+    return product
+
+
 def create_product(session: Session, cooperative_id: int, data: dict, *, actor) -> Product:
-    """Add a product to a cooperative's catalogue; the filière defaults to the cooperative's.
+    """Add a product to a cooperative's catalogue, owned by the adviser creating it (an
+    admin chooses the adviser, or none); the filière defaults to the cooperative's.
     Raises NotFound, ValidationError (and saves nothing then)."""
     cooperative = get_scoped(session, Cooperative, cooperative_id, actor)
     clean = _normalise_product(data, cooperative)
     refuse_field_errors(_check_product(clean))
-    product = Product(cooperative_id=cooperative.id, **clean)
+    owner_id = owner_of_new_record(session, actor, data.get("owner_id"))
+    product = Product(cooperative_id=cooperative.id, owner_id=owner_id, **clean)
     session.add(product)
     session.flush()
     return product
 
 
 def update_product(session: Session, product_id: int, data: dict, *, actor) -> Product:
-    """Change a product. Raises NotFound, ValidationError."""
-    product = get_product(session, product_id, actor=actor)
+    """Change a product (its adviser or an admin; only an admin gives it to another
+    adviser). Raises NotFound, PermissionDenied, ValidationError."""
+    product = get_editable_product(session, product_id, actor=actor)
     clean = _normalise_product(data, product.cooperative)
     refuse_field_errors(_check_product(clean))
+    if assigns_owners(actor) and "owner_id" in data:
+        product.owner_id = checked_owner(session, data["owner_id"])
     for name, value in clean.items():
         setattr(product, name, value)
     session.flush()
@@ -95,8 +114,9 @@ def update_product(session: Session, product_id: int, data: dict, *, actor) -> P
 
 
 def set_product_active(session: Session, product_id: int, active: bool, *, actor) -> Product:
-    """Deactivate a product (it leaves the catalogue, its leads keep it) or bring it back."""
-    product = get_product(session, product_id, actor=actor)
+    """Deactivate a product (it leaves the catalogue, its leads keep it) or bring it back:
+    its adviser or an admin. Raises NotFound, PermissionDenied."""
+    product = get_editable_product(session, product_id, actor=actor)
     product.active = active
     session.flush()
     return product
@@ -134,8 +154,9 @@ def _thumbnail(content: bytes, out) -> None:
 def add_photo(session: Session, product_id: int, content: bytes, *, store: Path, actor):
     """Store an uploaded photo of a product under the SHA-256 of its content, with a JPEG
     thumbnail. Only JPEG, PNG and WebP of at most 5 MB, checked by opening the content with
-    Pillow. Raises NotFound, ValidationError (nothing saved then)."""
-    product = get_product(session, product_id, actor=actor)
+    Pillow; the product's adviser or an admin. Raises NotFound, PermissionDenied,
+    ValidationError (nothing saved then)."""
+    product = get_editable_product(session, product_id, actor=actor)
     if len(content) > MAX_PHOTO_BYTES:
         message = _l("A photo may weigh at most 5 MB.")
         raise ValidationError(message, field_errors={"photo": [message]})
@@ -169,9 +190,10 @@ def get_photo(session: Session, photo_id: int, *, actor) -> ProductPhoto:
 
 def delete_photo(session: Session, photo_id: int, *, actor) -> Product:
     """Remove a photo from its product. The files stay in the store (another photo may
-    share the same content, and a rolled-back transaction must not lose a file)."""
+    share the same content, and a rolled-back transaction must not lose a file). A photo
+    follows its product: its adviser or an admin. Raises NotFound, PermissionDenied."""
     photo = get_photo(session, photo_id, actor=actor)
-    product = photo.product
+    product = get_editable_product(session, photo.product_id, actor=actor)
     product.photos.remove(photo)
     session.flush()
     return product

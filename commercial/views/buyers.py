@@ -6,11 +6,13 @@ Buyers belong to no cooperative: the GIE's address book, for the sales advisers
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from commercial import reports, services
 from commercial.blueprint import bp
 from commercial.forms import BUYER_KIND_LABELS, BuyerForm, ContactForm
 from gie import db
+from gie.forms import choices
 from gie.security import requires
 from gie.web import page_number, refusal_shows
 
@@ -29,7 +31,23 @@ def buyers():
 @requires("commercial.edit")
 def buyer(buyer_id: int):
     record = services.get_buyer(db.session, buyer_id)
-    return render_template("commercial/buyer.html", buyer=record, buyer_kinds=BUYER_KIND_LABELS)
+    return render_template(
+        "commercial/buyer.html",
+        buyer=record,
+        buyer_kinds=BUYER_KIND_LABELS,
+        editable=services.can_edit(current_user, record),
+    )
+
+
+def _buyer_form(record=None) -> BuyerForm:
+    """The buyer form; its adviser field only for an admin, who gives buyers to advisers."""
+    form = BuyerForm(obj=record)
+    if services.assigns_owners(current_user):
+        advisers = reports.advisers(db.session, current_user)
+        form.owner_id.choices = choices([(u.id, u.name) for u in advisers], blank="—")
+    else:
+        del form.owner_id
+    return form
 
 
 def _duplicates_of(error) -> list:
@@ -41,7 +59,7 @@ def _duplicates_of(error) -> list:
 @bp.route("/buyers/new", methods=["GET", "POST"])
 @requires("commercial.edit")
 def new_buyer():
-    form = BuyerForm()
+    form = _buyer_form()
 
     def page(duplicates: list) -> str:
         return render_template(
@@ -51,7 +69,9 @@ def new_buyer():
     if not form.validate_on_submit():
         return page([]), 422 if form.errors else 200
     refusal_shows(lambda error: page(_duplicates_of(error)), form)
-    record = services.create_buyer(db.session, form.data, create_anyway=form.save_anyway.data)
+    record = services.create_buyer(
+        db.session, form.data, actor=current_user, create_anyway=form.save_anyway.data
+    )
     flash(_("Buyer %(name)s registered.", name=record.name), "success")
     return redirect(url_for(".buyer", buyer_id=record.id))
 
@@ -59,8 +79,8 @@ def new_buyer():
 @bp.route("/buyers/<int:buyer_id>/edit", methods=["GET", "POST"])
 @requires("commercial.edit")
 def edit_buyer(buyer_id: int):
-    record = services.get_buyer(db.session, buyer_id)
-    form = BuyerForm(obj=record)
+    record = services.get_editable_buyer(db.session, buyer_id, actor=current_user)
+    form = _buyer_form(record)
 
     def page(duplicates: list) -> str:
         return render_template(
@@ -70,7 +90,9 @@ def edit_buyer(buyer_id: int):
     if not form.validate_on_submit():
         return page([]), 422 if form.errors else 200
     refusal_shows(lambda error: page(_duplicates_of(error)), form)
-    services.update_buyer(db.session, buyer_id, form.data, save_anyway=form.save_anyway.data)
+    services.update_buyer(
+        db.session, buyer_id, form.data, actor=current_user, save_anyway=form.save_anyway.data
+    )
     flash(_("Buyer %(name)s saved.", name=record.name), "success")
     return redirect(url_for(".buyer", buyer_id=buyer_id))
 
@@ -78,7 +100,7 @@ def edit_buyer(buyer_id: int):
 @bp.route("/buyers/<int:buyer_id>/contacts/new", methods=["GET", "POST"])
 @requires("commercial.edit")
 def new_contact(buyer_id: int):
-    record = services.get_buyer(db.session, buyer_id)
+    record = services.get_editable_buyer(db.session, buyer_id, actor=current_user)
     form = ContactForm()
 
     def page(duplicates: list) -> str:
@@ -93,7 +115,9 @@ def new_contact(buyer_id: int):
     if not form.validate_on_submit():
         return page([]), 422 if form.errors else 200
     refusal_shows(lambda error: page(_duplicates_of(error)), form)
-    services.add_contact(db.session, buyer_id, form.data, create_anyway=form.save_anyway.data)
+    services.add_contact(
+        db.session, buyer_id, form.data, actor=current_user, create_anyway=form.save_anyway.data
+    )
     flash(_("Contact added."), "success")
     return redirect(url_for(".buyer", buyer_id=buyer_id))
 
@@ -101,7 +125,7 @@ def new_contact(buyer_id: int):
 @bp.route("/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
 @requires("commercial.edit")
 def edit_contact(contact_id: int):
-    contact = services.get_contact(db.session, contact_id)
+    contact = services.get_editable_contact(db.session, contact_id, actor=current_user)
     form = ContactForm(obj=contact)
 
     def page(duplicates: list) -> str:
@@ -116,6 +140,8 @@ def edit_contact(contact_id: int):
     if not form.validate_on_submit():
         return page([]), 422 if form.errors else 200
     refusal_shows(lambda error: page(_duplicates_of(error)), form)
-    services.update_contact(db.session, contact_id, form.data, save_anyway=form.save_anyway.data)
+    services.update_contact(
+        db.session, contact_id, form.data, actor=current_user, save_anyway=form.save_anyway.data
+    )
     flash(_("Contact saved."), "success")
     return redirect(url_for(".buyer", buyer_id=contact.buyer_id))

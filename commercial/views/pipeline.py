@@ -48,7 +48,7 @@ def pipeline():
         cooperatives=reports.cooperatives(db.session, current_user),
         filieres=FILIERES,
         sources=forms.SOURCE_LABELS,
-        can_edit=lambda lead: services.can_edit_lead(current_user, lead),
+        can_edit=lambda lead: services.can_edit(current_user, lead),
         move_form=forms.MoveForm(),
     )
 
@@ -120,7 +120,7 @@ def _lead_form_page(form: forms.LeadForm, lead: Lead | None) -> str:
 @requires("commercial.view")
 def lead(lead_id: int):
     record = services.get_lead(db.session, lead_id, current_user)
-    editable = services.can_edit_lead(current_user, record)
+    editable = services.can_edit(current_user, record)
     move_form = forms.MoveForm(stage_id=record.stage_id)
     move_form.stage_id.choices = choices(
         [(s.id, _stage_label(s)) for s in services.list_stages(db.session)]
@@ -143,7 +143,7 @@ def lead(lead_id: int):
 
 def _editable_lead(lead_id: int) -> Lead:
     record = services.get_lead(db.session, lead_id, current_user)
-    if not services.can_edit_lead(current_user, record):
+    if not services.can_edit(current_user, record):
         abort(403)
     return record
 

@@ -68,6 +68,7 @@ def product(product_id: int):
     return render_template(
         "commercial/product.html",
         product=record,
+        editable=services.can_edit(current_user, record),
         photo_form=PhotoForm(),
         confirm=ConfirmForm(),
         **_labels(),
@@ -79,10 +80,21 @@ def _cooperative_choices() -> list:
     return choices([(c.id, f"{c.code} · {c.name}") for c in cooperatives])
 
 
+def _product_form(record=None) -> ProductForm:
+    """The product form; its adviser field only for an admin, who gives products to advisers."""
+    form = ProductForm(obj=record)
+    if services.assigns_owners(current_user):
+        advisers = reports.advisers(db.session, current_user)
+        form.owner_id.choices = choices([(u.id, u.name) for u in advisers], blank="—")
+    else:
+        del form.owner_id
+    return form
+
+
 @bp.route("/products/new", methods=["GET", "POST"])
 @requires("commercial.edit")
 def new_product():
-    form = ProductForm()
+    form = _product_form()
     form.cooperative_id.choices = _cooperative_choices()
     if request.method == "GET" and request.args.get("cooperative_id", type=optional_int):
         form.cooperative_id.data = request.args.get("cooperative_id", type=optional_int)
@@ -104,8 +116,8 @@ def _product_form_page(form: ProductForm, record) -> str:
 @bp.route("/products/<int:product_id>/edit", methods=["GET", "POST"])
 @requires("commercial.edit")
 def edit_product(product_id: int):
-    record = services.get_product(db.session, product_id, actor=current_user)
-    form = ProductForm(obj=record)
+    record = services.get_editable_product(db.session, product_id, actor=current_user)
+    form = _product_form(record)
     del form.cooperative_id
     if not form.validate_on_submit():
         status = 422 if form.errors else 200
@@ -119,7 +131,7 @@ def edit_product(product_id: int):
 @bp.post("/products/<int:product_id>/active")
 @requires("commercial.edit")
 def toggle_product(product_id: int):
-    record = services.get_product(db.session, product_id, actor=current_user)
+    record = services.get_editable_product(db.session, product_id, actor=current_user)
     if ConfirmForm().validate_on_submit():
         services.set_product_active(db.session, product_id, not record.active, actor=current_user)
         if record.active:
@@ -132,13 +144,14 @@ def toggle_product(product_id: int):
 @bp.post("/products/<int:product_id>/photos")
 @requires("commercial.edit")
 def upload_photo(product_id: int):
-    record = services.get_product(db.session, product_id, actor=current_user)
+    record = services.get_editable_product(db.session, product_id, actor=current_user)
     form = PhotoForm()
 
     def page() -> str:
         return render_template(
             "commercial/product.html",
             product=record,
+            editable=True,
             photo_form=form,
             confirm=ConfirmForm(),
             **_labels(),
@@ -188,6 +201,7 @@ def photo_thumbnail(photo_id: int):
 def delete_photo(photo_id: int):
     photo_record = services.get_photo(db.session, photo_id, actor=current_user)
     product_id = photo_record.product_id
+    services.get_editable_product(db.session, product_id, actor=current_user)
     if ConfirmForm().validate_on_submit():
         services.delete_photo(db.session, photo_id, actor=current_user)
         flash(_("Photo removed."), "success")

@@ -118,7 +118,7 @@ def document(document_id: int):
         io.BytesIO(path.read_bytes()),
         mimetype=record.content_type,
         as_attachment=not inline,
-        download_name=record.filename,
+        download_name=documents.download_name(record),
         etag=record.sha256,
         conditional=True,
         max_age=0,

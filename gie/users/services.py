@@ -5,6 +5,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
@@ -19,7 +20,9 @@ from gie.errors import DomainError, NotFound, ValidationError
 from gie.security import ROLES
 from gie.users.models import LOCALES, LoginFailure, User, new_session_token
 
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = 12
+#: passwords refused however long they are, shipped with the application (never fetched)
+COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "common_passwords.txt"
 #: werkzeug's method for new password hashes; the test suite swaps in a cheap one, since
 #: scrypt spends a large share of a test's time (tests about logging in keep scrypt)
 PASSWORD_METHOD = "scrypt"
@@ -38,14 +41,22 @@ def _hash(password: str) -> str:
     return generate_password_hash(password, method=PASSWORD_METHOD)
 
 
+@cache
+def common_passwords() -> frozenset[str]:
+    """The shipped list of common passwords, lower-case, read once."""
+    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
 def _check_password_strength(password: str) -> None:
+    """At least MIN_PASSWORD_LENGTH characters, and not a common password in any case."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationError(
-            _l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
-            field_errors={
-                "password": [_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)]
-            },
-        )
+        message = _l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+    elif password.strip().lower() in common_passwords():
+        message = _l("This password is among the most common ones: choose another.")
+    else:
+        return
+    raise ValidationError(message, field_errors={"password": [message]})
 
 
 def _check_fields(

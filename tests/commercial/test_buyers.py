@@ -30,14 +30,19 @@ def test_keys_are_set_by_the_services(session):
             "phone": "05 39 99 00 11",
             "email": "  Contact@Riad.MA ",
         },
+        actor=None,
     )
     assert buyer.phone_key == "212539990011"
     assert buyer.email_key == "contact@riad.ma"
 
 
 def test_find_duplicates_returns_buyers_and_contacts(session):
-    buyer = services.create_buyer(session, {"name": "Hôtel Kasbah", "phone": "0612345678"})
-    contact = services.add_contact(session, buyer.id, {"name": "Amina", "email": "Amina@Kasbah.ma"})
+    buyer = services.create_buyer(
+        session, {"name": "Hôtel Kasbah", "phone": "0612345678"}, actor=None
+    )
+    contact = services.add_contact(
+        session, buyer.id, {"name": "Amina", "email": "Amina@Kasbah.ma"}, actor=None
+    )
     assert services.find_duplicates(session, phone="+212 6 12 34 56 78") == [buyer]
     assert services.find_duplicates(session, email="amina@kasbah.MA ") == [contact]
     assert services.find_duplicates(session) == []
@@ -66,19 +71,25 @@ def test_buyer_with_a_phone_written_differently_is_flagged_until_confirmed(
 
 
 def test_service_refuses_a_duplicate_naming_the_existing_buyer(session):
-    services.create_buyer(session, {"name": "Bazar Chaouen", "email": "bazar@chaouen.ma"})
+    services.create_buyer(
+        session, {"name": "Bazar Chaouen", "email": "bazar@chaouen.ma"}, actor=None
+    )
     with pytest.raises(services.DuplicateFound) as refused:
-        services.create_buyer(session, {"name": "Autre", "email": "BAZAR@chaouen.ma"})
+        services.create_buyer(session, {"name": "Autre", "email": "BAZAR@chaouen.ma"}, actor=None)
     assert "Bazar Chaouen" in str(refused.value.message)
     assert services.create_buyer(
-        session, {"name": "Autre", "email": "BAZAR@chaouen.ma"}, create_anyway=True
+        session, {"name": "Autre", "email": "BAZAR@chaouen.ma"}, create_anyway=True, actor=None
     )
 
 
 def test_contact_duplicate_by_email_case(client, session, login_as):
-    first = services.create_buyer(session, {"name": "Export Nord", "kind": "exporter"})
-    services.add_contact(session, first.id, {"name": "Omar", "email": "omar@export-nord.ma"})
-    other = services.create_buyer(session, {"name": "Épicerie fine Tanger", "kind": "shop"})
+    first = services.create_buyer(session, {"name": "Export Nord", "kind": "exporter"}, actor=None)
+    services.add_contact(
+        session, first.id, {"name": "Omar", "email": "omar@export-nord.ma"}, actor=None
+    )
+    other = services.create_buyer(
+        session, {"name": "Épicerie fine Tanger", "kind": "shop"}, actor=None
+    )
     session.commit()
     login_as("admin")
     data = {"name": "O. Benali", "role": "Acheteur", "email": "Omar@Export-Nord.MA"}
@@ -96,10 +107,10 @@ def test_contact_duplicate_by_email_case(client, session, login_as):
 
 def test_buyers_list_search_and_detail(client, session, login_as):
     buyer = services.create_buyer(
-        session, {"name": "Riad Dar Zman", "city": "Chefchaouen", "phone": "0661000111"}
+        session, {"name": "Riad Dar Zman", "city": "Chefchaouen", "phone": "0661000111"}, actor=None
     )
-    services.add_contact(session, buyer.id, {"name": "Khadija", "role": "Gérante"})
-    services.create_buyer(session, {"name": "Hôtel Atlas", "city": "Tanger"})
+    services.add_contact(session, buyer.id, {"name": "Khadija", "role": "Gérante"}, actor=None)
+    services.create_buyer(session, {"name": "Hôtel Atlas", "city": "Tanger"}, actor=None)
     session.commit()
     login_as("sales_adviser")
     text = client.get("/commercial/buyers?q=Khadija").text
@@ -111,9 +122,11 @@ def test_buyers_list_search_and_detail(client, session, login_as):
 
 
 def test_editing_a_buyer_keeps_its_own_phone(client, session, login_as):
-    buyer = services.create_buyer(session, {"name": "Hôtel Kasbah", "phone": "0612345678"})
+    adviser = login_as("sales_adviser")
+    buyer = services.create_buyer(
+        session, {"name": "Hôtel Kasbah", "phone": "0612345678"}, actor=adviser
+    )
     session.commit()
-    login_as("sales_adviser")
     response = client.post(
         f"/commercial/buyers/{buyer.id}/edit",
         data={"name": "Hôtel Kasbah", "kind": "hotel", "phone": "06 12 34 56 78"},

@@ -64,6 +64,7 @@ def test_a_duplicate_buyer_is_flagged_instead_of_created(client, session, login_
     existing = services.create_buyer(
         session,
         {"name": "Riad Tanja", "kind": "hotel", "phone": "+212 539 33 35 38", "email": ""},
+        actor=None,
     )
     session.commit()
     existing_id = existing.id

@@ -111,8 +111,8 @@ def test_adviser_creates_edits_and_withdraws_a_product(client, session, login_as
 def test_photo_is_stored_under_its_hash_with_a_thumbnail_and_served(
     client, session, login_as, make_cooperative, store
 ):
-    product = make_product(session, make_cooperative())
-    login_as("sales_adviser")
+    adviser = login_as("sales_adviser")
+    product = make_product(session, make_cooperative(), owner_id=adviser.id)
     content = png_bytes()
     response = client.post(
         f"/commercial/products/{product.id}/photos",
@@ -145,8 +145,8 @@ def test_photo_is_stored_under_its_hash_with_a_thumbnail_and_served(
 def test_a_text_file_named_png_is_refused_and_nothing_saved(
     client, session, login_as, make_cooperative, store
 ):
-    product = make_product(session, make_cooperative())
-    login_as("sales_adviser")
+    adviser = login_as("sales_adviser")
+    product = make_product(session, make_cooperative(), owner_id=adviser.id)
     response = client.post(
         f"/commercial/products/{product.id}/photos",
         data={"photo": (io.BytesIO(b"not an image at all\n" * 10), "photo.png")},
@@ -181,8 +181,8 @@ def test_the_upload_page_says_a_file_is_too_large(
 ):
     # a smaller limit keeps the test request in memory
     monkeypatch.setattr("commercial.services.products.MAX_PHOTO_BYTES", 1000)
-    product = make_product(session, make_cooperative())
-    login_as("sales_adviser")
+    adviser = login_as("sales_adviser")
+    product = make_product(session, make_cooperative(), owner_id=adviser.id)
     response = client.post(
         f"/commercial/products/{product.id}/photos",
         data={"photo": (io.BytesIO(png_bytes(size=(300, 300)) + b"\0" * 2000), "big.png")},

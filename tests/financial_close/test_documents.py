@@ -155,6 +155,40 @@ def test_an_oversize_file_is_refused_and_nothing_is_saved(session, books, store,
     assert stored_files(store) == []
 
 
+@pytest.mark.parametrize(
+    ("sent_as", "saved_as"),
+    [
+        ("..\\..\\evil.html", "evil.pdf"),
+        ("../../evil.pdf.html", "evil.pdf"),
+        ("C:\\Users\\x\\.htaccess", "htaccess.pdf"),
+        ("...", "document.pdf"),
+        ("relevé.PDF", "relevé.pdf"),
+    ],
+)
+def test_a_document_is_saved_under_its_base_name_and_the_extension_of_its_content(
+    login_as, books, store, session, sent_as, saved_as
+):
+    _cooperative, _ledger, entry = books()
+    document = documents.attach(
+        session,
+        entry_id=entry.id,
+        filename=sent_as,
+        content=PDF,
+        store=store,
+        actor=login_as("accountant"),
+    )
+    assert documents.download_name(document) == saved_as
+
+
+def test_a_pdf_sent_as_a_page_downloads_as_an_attached_pdf(client, login_as, books, store, session):
+    _cooperative, _ledger, entry = books()
+    login_as("accountant")
+    upload(client, f"/accounting/entries/{entry.id}/documents", PDF, "evil.html")
+    (document,) = documents.documents_of(session, entry_id=entry.id)
+    disposition = client.get(f"/accounting/documents/{document.id}").headers["Content-Disposition"]
+    assert disposition == "attachment; filename=evil.pdf"
+
+
 def test_president_downloads_own_entry_document_and_gets_404_on_another(
     client, login_as, books, store, session, accountant
 ):

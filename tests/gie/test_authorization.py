@@ -21,7 +21,7 @@ from billing.services import invoices as billing_invoices
 from billing.services import payments as billing_payments
 from billing.services import subscriptions as billing_subscriptions
 from commercial import services as commercial
-from commercial.models import Activity, Buyer, Lead
+from commercial.models import Activity, Buyer, Lead, Product
 from financial_close import bank as bank_services
 from financial_close import documents
 from gie import config as gie_config
@@ -30,6 +30,7 @@ from gie.security import PERMISSIONS, PUBLIC, ROLES
 from programme import services as programme
 from programme.models import Project
 from tests.financial_close.helpers import imported_one_line
+from tests.snapshot import assert_unchanged, snapshot
 from training.models import Attendance, Booking, Course, TrainingSession
 
 
@@ -216,7 +217,7 @@ def _catalogue_records(session, cooperative, buyer_id, admin) -> dict:
     Image.new("RGB", (40, 30), (180, 90, 30)).save(image, "PNG")
     store = Path(gie_config.from_environment()["GIE_UPLOAD_PATH"])
     photo = commercial.add_photo(session, product.id, image.getvalue(), store=store, actor=admin)
-    contact = commercial.add_contact(session, buyer_id, {"name": "Contact test"})
+    contact = commercial.add_contact(session, buyer_id, {"name": "Contact test"}, actor=None)
     return {"product_id": product.id, "photo_id": photo.id, "contact_id": contact.id}
 
 
@@ -326,11 +327,14 @@ started = 2025-01-01
     return {"actor_id": project.funder_id, "project_id": project.id, "path": "observatory"}
 
 
-def _own_the_lead(session, ids, user):
-    """An adviser edits only their own leads: give the lead to the adviser visiting."""
+def _own_the_commercial_records(session, ids, user):
+    """An adviser edits only their own leads, buyers and products: give them to the adviser
+    visiting."""
     lead = session.get(Lead, ids["lead_id"])
     lead.owner_id = user.id
     session.get(Activity, ids["activity_id"]).owner_id = user.id
+    session.get(Buyer, ids["buyer_id"]).owner_id = user.id
+    session.get(Product, ids["product_id"]).owner_id = user.id
     session.commit()
 
 
@@ -381,7 +385,7 @@ def test_each_role_gets_exactly_its_permissions(
         cooperative = session.get(Cooperative, ids["cooperative_id"])
     user = login_as(role, cooperative)
     if role == "sales_adviser":
-        _own_the_lead(session, ids, user)
+        _own_the_commercial_records(session, ids, user)
     ids["user_id"] = user.id if role == "admin" else make_user("accountant").id
     for rule, view, method in _routes(app):
         # Routes that end the visitor's own sessions would log the rest of the walk out
@@ -399,6 +403,32 @@ def test_each_role_gets_exactly_its_permissions(
             )
         else:
             assert response.status_code == 403, (rule.rule, response.status_code)
+
+
+#: route arguments that name a buyer, a product or a photo, which their adviser owns
+OWNED_COMMERCIAL_ARGUMENTS = {"buyer_id", "contact_id", "product_id", "photo_id"}
+
+
+def test_another_adviser_gets_403_on_every_write_of_a_buyer_product_or_photo(
+    app, session, client, login_as, make_user, cooperative_records
+):
+    ids = cooperative_records()
+    _own_the_commercial_records(session, ids, make_user("sales_adviser"))
+    login_as("sales_adviser")
+    before = snapshot(session)
+    visited = 0
+    for rule, view, _method in _routes(app):
+        if not set(rule.arguments) & OWNED_COMMERCIAL_ARGUMENTS:
+            continue
+        if view.permission != "commercial.edit" or "POST" not in rule.methods:
+            continue
+        data = {"name": "Renamed", "kind": "other", "unit": "piece", "price_min": "1"}
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            response = client.open(_url(rule, ids), method=method, data=data)
+            assert response.status_code == 403, (rule.rule, method, response.status_code)
+        visited += 1
+    assert visited >= 7, "the write routes of buyers, products and photos were not all visited"
+    assert_unchanged(session, before)
 
 
 def test_president_gets_404_on_every_page_of_another_cooperative(

@@ -5,6 +5,7 @@ from gie.cooperatives.models import Cooperative
 from gie.demo import PASSWORD
 from gie.security import ROLES
 from gie.users.models import User
+from tests.snapshot import assert_unchanged, snapshot
 
 
 def test_demo_load_is_idempotent_and_covers_every_role(runner, session):
@@ -45,3 +46,31 @@ def test_demo_books_are_open_balanced_and_chained(runner, session):
         assert verify_ledger(session, ledger.id).ok
         totals = trial_balance(session, ledger.id).totals
         assert totals.period_debit == totals.period_credit > 0
+
+
+def test_demo_load_refuses_a_database_with_other_cooperatives(runner, session, make_cooperative):
+    make_cooperative()
+    session.commit()
+    before = snapshot(session)
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 1
+    assert "pas ceux de la démonstration" in result.output  # commands speak French
+    assert_unchanged(session, before)
+
+
+def test_demo_load_refuses_a_database_with_other_users(runner, session, make_user):
+    make_user("admin")
+    session.commit()
+    before = snapshot(session)
+    assert runner.invoke(args=["demo", "load"]).exit_code == 1
+    assert_unchanged(session, before)
+
+
+def test_demo_load_refuses_production_unless_forced(app, runner, session, make_user):
+    app.config["GIE_ENV"] = "production"
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 1
+    assert "production" in result.output
+    assert session.scalar(select(func.count()).select_from(User)) == 0
+    assert runner.invoke(args=["demo", "load", "--force"]).exit_code == 0
+    assert session.scalar(select(func.count()).select_from(User)) == 6

@@ -1,6 +1,9 @@
+import pytest
 from sqlalchemy import select
 
+from gie.errors import ValidationError
 from gie.users.models import User
+from gie.users.services import create_user
 from tests.conftest import PASSWORD
 
 
@@ -132,3 +135,23 @@ def test_create_admin_command(runner, session):
         args=["users", "create-admin", "boss@example.ma", "--password", "first-admin-pass"]
     )
     assert again.exit_code == 1
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["short-pass1", "Password1234", "AZERTYUIOP123", "123456789012", "casablanca2026"],
+)
+def test_a_short_or_common_password_is_refused(session, password):
+    with pytest.raises(ValidationError) as refused:
+        create_user(
+            session, email="new@example.ma", name="New", role="accountant", password=password
+        )
+    assert "password" in refused.value.field_errors
+
+
+@pytest.mark.parametrize("password", ["demo-gie-2026", "correct-horse-battery"])
+def test_the_demo_and_test_passwords_stay_valid(session, password):
+    user = create_user(
+        session, email="new@example.ma", name="New", role="accountant", password=password
+    )
+    assert user.id

@@ -1,6 +1,8 @@
 """Booking and cancelling seats from the session page; a president only for their own
 cooperative."""
 
+from datetime import date, timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -248,7 +250,9 @@ def test_coordinator_marks_attendance(session, client, login_as, make_cooperativ
     from training.models import Attendance
 
     cooperative = make_cooperative()
-    training_session = make_session(session)  # two days
+    # two days that have taken place
+    start = date.today() - timedelta(days=3)
+    training_session = make_session(session, start_on=start, end_on=start + timedelta(days=1))
     here = make_booking(session, training_session, cooperative, participant_name="Here")
     away = make_booking(session, training_session, cooperative, participant_name="Away")
     session.commit()

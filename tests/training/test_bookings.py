@@ -1,9 +1,10 @@
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from gie.errors import NotFound, PermissionDenied, ValidationError
+from tests.snapshot import assert_unchanged, snapshot
 from tests.training.service_fixtures import *  # noqa: F403
 from tests.training.service_fixtures import START, seat
 from training import services
@@ -166,10 +167,42 @@ def test_session_states_follow_their_order(session, make_session):
 def test_a_rating_is_from_1_to_5(session, make_session, coordinator, make_cooperative):
     training = make_session()
     booking = seat(session, training, coordinator, cooperative_id=make_cooperative().id)
+    services.set_state(session, training.id, "done")
     with pytest.raises(ValidationError):
         services.rate(session, booking.id, rating=6)
     services.rate(session, booking.id, rating=4, comment=" Très utile ")
     assert (session.get(Booking, booking.id).rating, booking.comment) == (4, "Très utile")
+
+
+def test_a_session_is_rated_only_once_it_has_taken_place(
+    session, make_session, coordinator, make_cooperative
+):
+    training = make_session()
+    booking = seat(session, training, coordinator, cooperative_id=make_cooperative().id)
+    before = snapshot(session)
+    with pytest.raises(services.TrainingRefused) as refused:
+        services.rate(session, booking.id, rating=5)
+    assert "once it has taken place" in str(refused.value.message)
+    session.rollback()
+    assert_unchanged(session, before)
+
+
+def test_presence_is_not_recorded_for_a_half_day_to_come(
+    session, make_session, coordinator, make_cooperative
+):
+    training = make_session(end_on=START + timedelta(days=1))
+    booking = seat(session, training, coordinator, cooperative_id=make_cooperative().id)
+    before_the_afternoon = datetime.combine(START, time(10, 0))
+    services.mark_attendance(
+        session, training.id, {(booking.id, START, "am"): True}, now=before_the_afternoon
+    )
+    for day, half in ((START, "pm"), (START + timedelta(days=1), "am")):
+        with pytest.raises(ValidationError) as refused:
+            services.mark_attendance(
+                session, training.id, {(booking.id, day, half): True}, now=before_the_afternoon
+            )
+        assert "has not come yet" in str(refused.value.message)
+    assert services.half_day_started(START, "pm", datetime.combine(START, time(12, 0)))
 
 
 def test_more_seats_promote_the_waitlisted_and_fewer_than_confirmed_is_refused(

@@ -23,17 +23,19 @@ def year_of_training(session, make_course, make_session, coordinator, make_coope
 
     def run(course, start, trainer, people, done=True):
         training = make_session(capacity=10, course=course, start_on=start, trainer=trainer)
-        bookings = []
+        ratings = []
         for name, sex, band, coop, present, rating in people:
             who = {"cooperative_id": coop} if coop else {"customer_id": outsider.id}
             booking = seat(session, training, coordinator, name=name, sex=sex, age_band=band, **who)
             if present:
                 services.mark_attendance(session, training.id, {(booking.id, start, "am"): True})
             if rating:
-                services.rate(session, booking.id, rating=rating)
-            bookings.append(booking)
+                ratings.append((booking.id, rating))
         if done:
             services.set_state(session, training.id, "done")
+        # participants rate a session once it has taken place
+        for booking_id, rating in ratings:
+            services.rate(session, booking_id, rating=rating)
         session.commit()
         return training
 

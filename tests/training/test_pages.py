@@ -167,3 +167,18 @@ def test_ics_feed_lists_the_coming_open_sessions_only(session, client, make_coop
     assert "Tétouan" in str(event["location"])
     description = str(event["description"])
     assert "Samira Bennani" in description and "11" in description
+
+
+def test_ics_feed_names_the_configured_server_never_the_host_header(app, session, client):
+    today = date.today()
+    coming = make_session(
+        session, start_on=today + timedelta(days=3), end_on=today + timedelta(days=3)
+    )
+    session.commit()
+    app.config["GIE_SERVER_NAME"] = "formation.gie-tta.ma"
+    app.config["PREFERRED_URL_SCHEME"] = "https"
+    response = client.get("/training/sessions.ics", headers={"Host": "evil.example"})
+    assert "evil.example" not in response.text
+    (event,) = Calendar.from_ical(response.data).walk("VEVENT")
+    assert str(event["uid"]) == f"training-session-{coming.id}@formation.gie-tta.ma"
+    assert str(event["url"]) == f"https://formation.gie-tta.ma/training/sessions/{coming.id}"

@@ -131,6 +131,7 @@ def attendance(session_id: int):
         (booking.id, day, half): presence_name(booking.id, day, half) in request.form
         for booking in sessions.confirmed_participants(db.session, training_session)
         for day, half in sessions.half_days(training_session)
+        if services.half_day_started(day, half)
     }
     refusal_returns_to(url_for(".session_detail", session_id=session_id))
     count = services.mark_attendance(db.session, session_id, presence)

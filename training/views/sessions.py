@@ -22,7 +22,7 @@ from icalendar import Calendar, Event
 from gie import db
 from gie.forms import ConfirmForm, optional_int
 from gie.security import has_permission, is_scoped, public, requires
-from gie.web import refusal_returns_to, refusal_shows
+from gie.web import absolute_url, refusal_returns_to, refusal_shows, server_host
 from training import services
 from training.blueprint import bp
 from training.forms import (
@@ -107,6 +107,7 @@ def _session_page(training_session: TrainingSession, booking_form=None, status: 
         attended=sessions.attended_ids(db.session, (b.id for b in confirmed)),
         can_manage=can_manage,
         half_days=sessions.half_days(training_session) if can_manage else [],
+        half_day_started=services.half_day_started,
         presence=_presence(confirmed) if can_manage else set(),
     ), status
 
@@ -226,7 +227,7 @@ def feed():
     cal.add("version", "2.0")
     cal.add("x-wr-calname", current_app.config["GIE_LEGAL_NAME"])
     cal.add("x-wr-timezone", "Africa/Casablanca")
-    host = request.host.split(":")[0] or "localhost"
+    host = server_host()
     stamp = datetime.now(tz=ZoneInfo("UTC"))
     for item, seats in sessions.feed_sessions(db.session, date.today()):
         event = Event()
@@ -243,6 +244,6 @@ def feed():
             _("Seats left: %(seats)s of %(capacity)s", seats=seats, capacity=item.capacity)
         )
         event.add("description", "\n".join(lines))
-        event.add("url", url_for("training.session_detail", session_id=item.id, _external=True))
+        event.add("url", absolute_url("training.session_detail", session_id=item.id))
         cal.add_component(event)
     return Response(cal.to_ical(), mimetype="text/calendar")
