@@ -584,6 +584,11 @@ def read_camt053(content: bytes) -> list[ReadStatement]:
             _l("This is not a CAMT.053 statement."),
             [(error.position[0], _l("The file is not well-formed XML."))],
         ) from None
+    except (LookupError, ValueError):  # an encoding declaration no codec knows
+        raise ImportFailed(
+            _l("This is not a CAMT.053 statement."),
+            [(1, _l("The file is not well-formed XML."))],
+        ) from None
     namespace = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
     if namespace not in CAMT_NAMESPACES:
         raise ImportFailed(

@@ -421,3 +421,9 @@ def test_missing_closing_tags_never_count_a_transaction_twice():
         ["B1", "B2"],
     ]
     assert [line.label for line in reads[1].lines] == ["VERSEMENT ESPECES", "CHEQUE 0045671"]
+
+
+def test_a_camt_file_declaring_an_unknown_encoding_is_refused():
+    content = b'<?xml version="1.0" encoding="U-TF-8"?><Document/>'
+    with pytest.raises(ImportFailed, match="CAMT.053"):
+        statement_files.read_camt053(content)
